@@ -1,0 +1,191 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+from django.utils import timezone
+
+NOTE_MAX_LENGTH = 300
+HEADLINE_MAX_LENGTH = 220
+ABOUT_MAX_LENGTH = 2600
+
+
+class MemberManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Members sign in with their email in whatever case they typed it.
+        return self.get(email__iexact=username)
+
+    def _create(self, email, password, **fields):
+        from accounts.slugs import unique_slug
+
+        email = self.normalize_email(email).lower()
+        fields.setdefault(
+            "slug", unique_slug(fields.get("first_name", ""), fields.get("last_name", ""))
+        )
+        member = self.model(email=email, **fields)
+        member.set_password(password)
+        member.save(using=self._db)
+        return member
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+
+class Member(AbstractBaseUser, PermissionsMixin):
+    """A LinkedIn member: the account that signs in and the public profile in one row."""
+
+    email = models.EmailField("email address", unique=True)
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    headline = models.CharField(max_length=HEADLINE_MAX_LENGTH, blank=True)
+    location = models.CharField(max_length=100, blank=True)
+    about = models.TextField(max_length=ABOUT_MAX_LENGTH, blank=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    accept_inmail = models.BooleanField(
+        "accept InMail",
+        default=True,
+        help_text="Members who are not connected with you may send you InMail.",
+    )
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = MemberManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="member_email_ci_unique"),
+        ]
+        indexes = [models.Index(fields=["last_name", "first_name", "id"], name="member_name_idx")]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.first_name
+
+    def get_absolute_url(self):
+        return reverse("accounts:profile", kwargs={"slug": self.slug})
+
+    @property
+    def initials(self):
+        return f"{self.first_name[:1]}{self.last_name[:1]}".upper() or "?"
+
+    @property
+    def avatar_hue(self):
+        # A stable colour per member for the initials avatar.
+        return (self.pk or 0) * 47 % 360
+
+
+class Connection(models.Model):
+    """One direction of a mutual connection.
+
+    Every connection is stored twice, (a, b) and (b, a), so that "the connections of X"
+    is always `member = X` and the unique index on (member, other) serves both directions,
+    including the mutual-connection join used for degrees.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="connections")
+    other = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "other"], name="connection_unique_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(member=models.F("other")), name="connection_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["other", "member"], name="connection_other_idx")]
+
+    def __str__(self):
+        return f"{self.member_id} ↔ {self.other_id}"
+
+
+class Invitation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        # Like LinkedIn, an ignored invitation still looks pending to its sender.
+        IGNORED = "ignored", "Ignored"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN_STATUSES = (Status.PENDING, Status.IGNORED)
+
+    sender = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sent_invitations")
+    recipient = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="received_invitations"
+    )
+    note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender", "recipient"],
+                condition=models.Q(status__in=["pending", "ignored"]),
+                name="invitation_one_open_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(sender=models.F("recipient")), name="invitation_not_self"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "accepted", "ignored", "withdrawn"]),
+                name="invitation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), NOTE_MAX_LENGTH),
+                name="invitation_note_length",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "status"], name="invitation_recipient_idx"),
+            models.Index(fields=["sender", "status"], name="invitation_sender_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.sender} → {self.recipient} ({self.status})"
+
+    def other_side(self, member):
+        return self.recipient if member.pk == self.sender_id else self.sender
+
+
+class Block(models.Model):
+    blocker = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="blocks")
+    blocked = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["blocked", "blocker"], name="block_blocked_idx")]
+
+    def __str__(self):
+        return f"{self.blocker} blocks {self.blocked}"

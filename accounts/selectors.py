@@ -1,0 +1,173 @@
+"""Reads of members and the graph, always as seen by a viewer (blocks hide members both ways)."""
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import Block, Connection, Invitation, Member
+
+FIRST, SECOND, THIRD_PLUS = 1, 2, 3
+DEGREE_LABELS = {FIRST: "1st", SECOND: "2nd", THIRD_PLUS: "3rd+"}
+PAGE_SIZE = 25
+
+
+def visible_members(viewer: Member) -> QuerySet[Member]:
+    """Active members, less those the viewer blocked and those who blocked the viewer."""
+    return (
+        Member.objects.filter(is_active=True)
+        .exclude(Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))))
+        .exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)))
+    )
+
+
+def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Member]:
+    """Annotate each member with its degree, mutual connections and invitation state.
+
+    Everything is a correlated subquery on the indexed (member, other) pairs, so a page of
+    members costs one query whatever the size of the graph: `degree` (0 for the viewer,
+    1, 2 or 3 for 3rd+), `mutual_count`, `sent_invitation_id` (the viewer's open invitation
+    to them) and `received_invitation_id` (their pending invitation to the viewer).
+
+    Blocking removes the connection, so a blocked member is never a path between two others.
+    """
+    viewer_connections = Connection.objects.filter(member=viewer).values("other")
+    mutual = (
+        Connection.objects.filter(member=OuterRef("pk"), other__in=viewer_connections)
+        .order_by()
+        .values("member")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return queryset.annotate(
+        degree=Case(
+            When(pk=viewer.pk, then=Value(0)),
+            When(
+                Exists(Connection.objects.filter(member=viewer, other=OuterRef("pk"))),
+                then=Value(FIRST),
+            ),
+            When(
+                Exists(
+                    Connection.objects.filter(member=OuterRef("pk"), other__in=viewer_connections)
+                ),
+                then=Value(SECOND),
+            ),
+            default=Value(THIRD_PLUS),
+            output_field=IntegerField(),
+        ),
+        mutual_count=Coalesce(Subquery(mutual, output_field=IntegerField()), 0),
+        sent_invitation_id=Subquery(
+            Invitation.objects.filter(
+                sender=viewer, recipient=OuterRef("pk"), status__in=Invitation.OPEN_STATUSES
+            ).values("pk")[:1]
+        ),
+        received_invitation_id=Subquery(
+            Invitation.objects.filter(
+                sender=OuterRef("pk"), recipient=viewer, status=Invitation.Status.PENDING
+            ).values("pk")[:1]
+        ),
+    )
+
+
+def members_for_viewer(*, viewer: Member, queryset: QuerySet[Member] | None = None):
+    """The members the viewer may see, each with its relationship to the viewer."""
+    return with_relationship(visible_members(viewer) if queryset is None else queryset, viewer)
+
+
+def member_search(*, viewer: Member, query: str) -> QuerySet[Member]:
+    """Members whose name or headline matches every word of the query, by name."""
+    members = visible_members(viewer).exclude(pk=viewer.pk)
+    for word in query.split():
+        members = members.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(headline__icontains=word)
+        )
+    return with_relationship(members.order_by("last_name", "first_name", "id"), viewer)
+
+
+def member_connections(*, member: Member) -> QuerySet[Member]:
+    """The member's 1st-degree connections, most recent first."""
+    return with_relationship(
+        visible_members(member)
+        .filter(connections__other=member)
+        .annotate(
+            connected_at=Subquery(
+                Connection.objects.filter(member=member, other=OuterRef("pk")).values("created_at")[
+                    :1
+                ]
+            )
+        )
+        .order_by("-connected_at", "-id"),
+        member,
+    )
+
+
+def received_invitations(*, member: Member) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(recipient=member, status=Invitation.Status.PENDING)
+        .select_related("sender")
+        .order_by("-created_at", "-id")
+    )
+
+
+def sent_invitations(*, member: Member) -> QuerySet[Invitation]:
+    # Ignored invitations stay listed: the sender is not told, as on LinkedIn.
+    return (
+        Invitation.objects.filter(sender=member, status__in=Invitation.OPEN_STATUSES)
+        .select_related("recipient")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitations_involving(*, member: Member) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(Q(sender=member) | Q(recipient=member)).select_related(
+        "sender", "recipient"
+    )
+
+
+def pending_invitation_count(*, member: Member) -> int:
+    return Invitation.objects.filter(recipient=member, status=Invitation.Status.PENDING).count()
+
+
+def people_you_may_know(*, viewer: Member, limit: int = 6) -> QuerySet[Member]:
+    """2nd-degree members with the most mutual connections, without open invitations."""
+    viewer_connections = Connection.objects.filter(member=viewer).values("other")
+    candidates = (
+        Connection.objects.filter(member__in=viewer_connections)
+        .exclude(other=viewer)
+        .exclude(other__in=viewer_connections)
+        .values("other")
+        .annotate(n=Count("*"))
+        .order_by("-n", "other")
+        .values("other")[: limit * 4]
+    )
+    members = (
+        visible_members(viewer)
+        .filter(pk__in=candidates)
+        .exclude(
+            Exists(
+                Invitation.objects.filter(_either_way(viewer), status__in=Invitation.OPEN_STATUSES)
+            )
+        )
+    )
+    return with_relationship(members, viewer).order_by("-mutual_count", "last_name", "id")[:limit]
+
+
+def _either_way(viewer: Member) -> Q:
+    return Q(sender=viewer, recipient=OuterRef("pk")) | Q(sender=OuterRef("pk"), recipient=viewer)
+
+
+def blocked_members(*, member: Member) -> QuerySet[Member]:
+    return Member.objects.filter(
+        pk__in=Block.objects.filter(blocker=member).values("blocked")
+    ).order_by("last_name", "first_name", "id")

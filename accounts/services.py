@@ -1,0 +1,211 @@
+"""Writes for members, connections, invitations and blocks. Each service is one transaction."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.errors import ServiceError
+from accounts.models import NOTE_MAX_LENGTH, Block, Connection, Invitation, Member
+from accounts.slugs import unique_slug
+
+
+def _pair(a: Member, b: Member) -> Q:
+    return Q(sender=a, recipient=b) | Q(sender=b, recipient=a)
+
+
+def _lock_pair(a: Member, b: Member) -> None:
+    # Lock both members in id order so that two members acting on each other at the same
+    # moment (crossing invitations, accept vs. block) take turns instead of deadlocking.
+    list(Member.objects.select_for_update().filter(pk__in=[a.pk, b.pk]).order_by("pk"))
+
+
+def _is_blocked(a: Member, b: Member) -> bool:
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
+
+
+def _connect(a: Member, b: Member) -> None:
+    now = timezone.now()
+    Connection.objects.bulk_create(
+        [
+            Connection(member=a, other=b, created_at=now),
+            Connection(member=b, other=a, created_at=now),
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def member_signup(
+    *, email: str, password: str, first_name: str, last_name: str, headline: str = ""
+) -> Member:
+    email = Member.objects.normalize_email(email).strip().lower()
+    if Member.objects.filter(email__iexact=email).exists():
+        raise ServiceError("An account with this email already exists. Sign in instead.")
+    try:
+        with transaction.atomic():
+            return Member.objects.create_user(
+                email=email,
+                password=password,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                headline=headline.strip(),
+                slug=unique_slug(first_name, last_name),
+            )
+    except IntegrityError:
+        # Two sign-ups with the same email raced past the check above.
+        raise ServiceError("An account with this email already exists. Sign in instead.") from None
+
+
+@transaction.atomic
+def member_update_profile(
+    *, member: Member, first_name: str, last_name: str, headline: str, location: str, about: str
+) -> Member:
+    member.first_name = first_name.strip()
+    member.last_name = last_name.strip()
+    member.headline = headline.strip()
+    member.location = location.strip()
+    member.about = about.strip()
+    member.save(update_fields=["first_name", "last_name", "headline", "location", "about"])
+    return member
+
+
+@transaction.atomic
+def member_update_settings(*, member: Member, accept_inmail: bool) -> Member:
+    member.accept_inmail = accept_inmail
+    member.save(update_fields=["accept_inmail"])
+    return member
+
+
+@transaction.atomic
+def invitation_send(*, sender: Member, recipient: Member, note: str = "") -> Invitation:
+    """Invite `recipient` to connect.
+
+    If `recipient` already invited `sender`, the two clearly want the same thing: that
+    invitation is accepted and the returned invitation has status ACCEPTED.
+    """
+    note = note.strip()
+    if sender.pk == recipient.pk:
+        raise ServiceError("You can't invite yourself to connect.")
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ServiceError(
+            f"Your note can be at most {NOTE_MAX_LENGTH} characters; it has {len(note)}."
+        )
+    _lock_pair(sender, recipient)
+    if _is_blocked(sender, recipient):
+        raise ServiceError("You can't connect with this member.", status_code=404)
+    if Connection.objects.filter(member=sender, other=recipient).exists():
+        raise ServiceError(f"You're already connected with {recipient.full_name}.", status_code=409)
+    if Invitation.objects.filter(
+        sender=sender, recipient=recipient, status__in=Invitation.OPEN_STATUSES
+    ).exists():
+        raise ServiceError(
+            f"You've already invited {recipient.full_name}. The invitation is pending.",
+            status_code=409,
+        )
+    crossing = (
+        Invitation.objects.filter(
+            sender=recipient, recipient=sender, status__in=Invitation.OPEN_STATUSES
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if crossing is not None:
+        return _accept(crossing)
+    return Invitation.objects.create(sender=sender, recipient=recipient, note=note)
+
+
+def _accept(invitation: Invitation) -> Invitation:
+    invitation.status = Invitation.Status.ACCEPTED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    _connect(invitation.sender, invitation.recipient)
+    return invitation
+
+
+def _open_invitation(*, invitation_id: int, statuses, **owner) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("sender", "recipient")
+        .filter(pk=invitation_id, **owner)
+        .first()
+    )
+    if invitation is None:
+        raise ServiceError("That invitation doesn't exist.", status_code=404)
+    if invitation.status not in statuses:
+        raise ServiceError(
+            f"That invitation was already {invitation.get_status_display().lower()}.",
+            status_code=409,
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, member: Member, invitation_id: int) -> Invitation:
+    invitation = _open_invitation(
+        invitation_id=invitation_id, recipient=member, statuses=[Invitation.Status.PENDING]
+    )
+    if _is_blocked(invitation.sender, member):
+        raise ServiceError("You can't connect with this member.", status_code=404)
+    return _accept(invitation)
+
+
+@transaction.atomic
+def invitation_ignore(*, member: Member, invitation_id: int) -> Invitation:
+    invitation = _open_invitation(
+        invitation_id=invitation_id, recipient=member, statuses=[Invitation.Status.PENDING]
+    )
+    invitation.status = Invitation.Status.IGNORED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_withdraw(*, member: Member, invitation_id: int) -> Invitation:
+    invitation = _open_invitation(
+        invitation_id=invitation_id, sender=member, statuses=Invitation.OPEN_STATUSES
+    )
+    invitation.status = Invitation.Status.WITHDRAWN
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    return invitation
+
+
+@transaction.atomic
+def connection_remove(*, member: Member, other: Member) -> None:
+    deleted, _ = Connection.objects.filter(
+        Q(member=member, other=other) | Q(member=other, other=member)
+    ).delete()
+    if not deleted:
+        raise ServiceError(f"You're not connected with {other.full_name}.", status_code=409)
+
+
+@transaction.atomic
+def member_block(*, blocker: Member, blocked: Member) -> Block:
+    """Block a member: like LinkedIn, this also ends the connection and any open invitations."""
+    if blocker.pk == blocked.pk:
+        raise ServiceError("You can't block yourself.")
+    _lock_pair(blocker, blocked)
+    block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    if not created:
+        raise ServiceError(f"You've already blocked {blocked.full_name}.", status_code=409)
+    Connection.objects.filter(
+        Q(member=blocker, other=blocked) | Q(member=blocked, other=blocker)
+    ).delete()
+    Invitation.objects.filter(_pair(blocker, blocked), status__in=Invitation.OPEN_STATUSES).update(
+        status=Invitation.Status.WITHDRAWN, responded_at=timezone.now()
+    )
+    return block
+
+
+@transaction.atomic
+def member_unblock(*, blocker: Member, blocked_id: int) -> Member:
+    block = (
+        Block.objects.select_related("blocked")
+        .filter(blocker=blocker, blocked_id=blocked_id)
+        .first()
+    )
+    if block is None:
+        raise ServiceError("You haven't blocked this member.", status_code=404)
+    block.delete()
+    return block.blocked

@@ -1,0 +1,295 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.errors import ServiceError
+from accounts.forms import (
+    EmailAuthenticationForm,
+    InvitationForm,
+    ProfileForm,
+    SettingsForm,
+    SignupForm,
+)
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "accounts/landing.html")
+    viewer = request.user
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "people": selectors.people_you_may_know(viewer=viewer),
+            "invitations": selectors.received_invitations(member=viewer)[:3],
+            "connection_count": viewer.connections.count(),
+        },
+    )
+
+
+class SignInView(LoginView):
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_signup(**form.cleaned_data)
+        except ServiceError as error:
+            form.add_error("email", error.message)
+        else:
+            login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to InMail, {member.first_name}!")
+            return redirect("home")
+    return render(
+        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def profile(request, slug):
+    member = get_object_or_404(selectors.members_for_viewer(viewer=request.user), slug=slug)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"member": member, "invitation_form": InvitationForm()},
+    )
+
+
+@login_required
+def me(request):
+    return redirect(request.user)
+
+
+@login_required
+def profile_edit(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            services.member_update_profile(member=request.user, **form.cleaned_data)
+            messages.success(request, "Your profile was saved.")
+            return redirect(request.user)
+        request.user.refresh_from_db()
+    return render(
+        request, "accounts/profile_edit.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def settings_view(request):
+    form = SettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.member_update_settings(member=request.user, **form.cleaned_data)
+        messages.success(request, "Your settings were saved.")
+        return redirect("accounts:settings")
+    return render(
+        request,
+        "accounts/settings.html",
+        {"form": form, "blocked": selectors.blocked_members(member=request.user)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def my_network(request):
+    member = request.user
+    connections = Paginator(selectors.member_connections(member=member), selectors.PAGE_SIZE)
+    return render(
+        request,
+        "accounts/my_network.html",
+        {
+            "received": selectors.received_invitations(member=member),
+            "sent": selectors.sent_invitations(member=member),
+            "page": connections.get_page(request.GET.get("page")),
+        },
+    )
+
+
+@login_required
+def search(request):
+    query = request.GET.get("q", "").strip()[:100]
+    page = None
+    if query:
+        results = selectors.member_search(viewer=request.user, query=query)
+        page = Paginator(results, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "accounts/search.html#results" if request.htmx else "accounts/search.html"
+    return render(request, template, {"query": query, "page": page})
+
+
+# Actions on another member. Each works as a plain form post (redirect back with a message)
+# and as an htmx post (the member's action buttons, swapped in place).
+
+
+def _visible_member(request, slug):
+    return get_object_or_404(selectors.visible_members(request.user), slug=slug)
+
+
+def _back(request, fallback):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _respond(request, *, member_pk, fallback, success=None, error=None):
+    """The updated buttons for htmx, a redirect with a message otherwise; errors are 4xx."""
+    status = error.status_code if error else 200
+    if request.htmx:
+        member = selectors.members_for_viewer(viewer=request.user).filter(pk=member_pk).first()
+        if member is None:
+            raise Http404
+        context = {
+            "m": member,
+            "notice": success,
+            "error": error.message if error else None,
+            # Buttons in the fragment post back to the page they sit on, not to this URL.
+            "back_url": request.htmx.current_url_abs_path,
+        }
+        return render(request, "accounts/components.html#member_actions", context, status=status)
+    if error:
+        return render(
+            request,
+            "accounts/action_error.html",
+            {"message": error.message, "back": fallback},
+            status=status,
+        )
+    messages.success(request, success)
+    return _back(request, fallback)
+
+
+@login_required
+@require_POST
+def connect(request, slug):
+    recipient = _visible_member(request, slug)
+    form = InvitationForm(request.POST)
+    error = success = None
+    if not form.is_valid():
+        error = ServiceError(form.errors["note"][0])
+    else:
+        try:
+            invitation = services.invitation_send(
+                sender=request.user, recipient=recipient, note=form.cleaned_data["note"]
+            )
+        except ServiceError as exc:
+            error = exc
+        else:
+            success = (
+                f"You're now connected with {recipient.full_name}."
+                if invitation.status == invitation.Status.ACCEPTED
+                else f"Invitation sent to {recipient.full_name}."
+            )
+    return _respond(
+        request,
+        member_pk=recipient.pk,
+        fallback=recipient.get_absolute_url(),
+        success=success,
+        error=error,
+    )
+
+
+def _invitation_action(request, invitation_id, service, success):
+    invitation = get_object_or_404(
+        selectors.invitations_involving(member=request.user), pk=invitation_id
+    )
+    other = invitation.other_side(request.user)
+    fallback = reverse("accounts:my_network")
+    try:
+        service(member=request.user, invitation_id=invitation.pk)
+    except ServiceError as error:
+        if error.status_code == 404:
+            raise Http404(error.message) from None
+        return _respond(request, member_pk=other.pk, fallback=fallback, error=error)
+    return _respond(
+        request, member_pk=other.pk, fallback=fallback, success=success.format(name=other.full_name)
+    )
+
+
+@login_required
+@require_POST
+def invitation_accept(request, invitation_id):
+    return _invitation_action(
+        request,
+        invitation_id,
+        services.invitation_accept,
+        "You're now connected with {name}.",
+    )
+
+
+@login_required
+@require_POST
+def invitation_ignore(request, invitation_id):
+    return _invitation_action(
+        request, invitation_id, services.invitation_ignore, "Invitation from {name} ignored."
+    )
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request, invitation_id):
+    return _invitation_action(
+        request,
+        invitation_id,
+        services.invitation_withdraw,
+        "Invitation to {name} withdrawn.",
+    )
+
+
+@login_required
+@require_POST
+def connection_remove(request, slug):
+    other = _visible_member(request, slug)
+    try:
+        services.connection_remove(member=request.user, other=other)
+    except ServiceError as error:
+        return _respond(request, member_pk=other.pk, fallback=other.get_absolute_url(), error=error)
+    return _respond(
+        request,
+        member_pk=other.pk,
+        fallback=other.get_absolute_url(),
+        success=f"{other.full_name} was removed from your connections.",
+    )
+
+
+@login_required
+@require_POST
+def block(request, slug):
+    other = _visible_member(request, slug)
+    try:
+        services.member_block(blocker=request.user, blocked=other)
+    except ServiceError as error:
+        return render(
+            request,
+            "accounts/action_error.html",
+            {"message": error.message, "back": other.get_absolute_url()},
+            status=error.status_code,
+        )
+    messages.success(request, f"You blocked {other.full_name}. You can unblock them in Settings.")
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def unblock(request, member_id):
+    try:
+        other = services.member_unblock(blocker=request.user, blocked_id=member_id)
+    except ServiceError as error:
+        raise Http404(error.message) from None
+    messages.success(request, f"You unblocked {other.full_name}.")
+    return redirect("accounts:settings")

@@ -1,0 +1,31 @@
+// Small enhancements; every page works without them.
+
+// Live character counters: <p data-counter-for="field-id" data-max="300">.
+function updateCounter(counter) {
+  const field = document.getElementById(counter.dataset.counterFor);
+  if (!field) return;
+  const max = Number(counter.dataset.max);
+  const used = field.value.length;
+  counter.textContent = `${used.toLocaleString()}/${max.toLocaleString()}`;
+  counter.classList.toggle("is-over", used > max);
+}
+
+function bindCounters(root) {
+  root.querySelectorAll("[data-counter-for]").forEach((counter) => {
+    const field = document.getElementById(counter.dataset.counterFor);
+    if (!field || field.dataset.counterBound) return;
+    field.dataset.counterBound = "1";
+    field.addEventListener("input", () => updateCounter(counter));
+    updateCounter(counter);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => bindCounters(document));
+document.addEventListener("htmx:load", (event) => bindCounters(event.target));
+
+// Close the "Me" menu when clicking elsewhere.
+document.addEventListener("click", (event) => {
+  document.querySelectorAll("details.menu[open]").forEach((menu) => {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  });
+});
