@@ -35,6 +35,11 @@ def home(request):
     )
 
 
+def _posted(request):
+    # Not `request.POST or None`: an empty POST (an unticked checkbox) is still a submission.
+    return request.POST if request.method == "POST" else None
+
+
 class SignInView(LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
@@ -48,7 +53,7 @@ class SignInView(LoginView):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_signup(**form.cleaned_data)
@@ -80,7 +85,7 @@ def me(request):
 
 @login_required
 def profile_edit(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(_posted(request), instance=request.user)
     if request.method == "POST":
         if form.is_valid():
             services.member_update_profile(member=request.user, **form.cleaned_data)
@@ -94,7 +99,7 @@ def profile_edit(request):
 
 @login_required
 def settings_view(request):
-    form = SettingsForm(request.POST or None, instance=request.user)
+    form = SettingsForm(_posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.member_update_settings(member=request.user, **form.cleaned_data)
         messages.success(request, "Your settings were saved.")

@@ -128,9 +128,23 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# Locally, emails (password resets) are printed to the console. In production set
+# DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the DJANGO_EMAIL_* options.
+_SMTP_OPTIONS = {
+    "host": os.environ.get("DJANGO_EMAIL_HOST"),
+    "port": int(os.environ["DJANGO_EMAIL_PORT"]) if os.environ.get("DJANGO_EMAIL_PORT") else None,
+    "username": os.environ.get("DJANGO_EMAIL_USER"),
+    "password": os.environ.get("DJANGO_EMAIL_PASSWORD"),
+    "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", False) or None,
+}
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        ),
+        "OPTIONS": {key: value for key, value in _SMTP_OPTIONS.items() if value is not None},
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "InMail <no-reply@inmail.local>")
 
 if not DEBUG:

@@ -1,0 +1,489 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Block, Connection, Invitation, Member
+from tests.factories import PASSWORD, BlockFactory, InvitationFactory, MemberFactory, connect
+
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/search/?q=grace"}
+
+
+def text(response):
+    return response.content.decode()
+
+
+# Sign up, sign in, sign out
+
+
+@pytest.mark.django_db
+class TestSignup:
+    url = reverse("accounts:signup")
+    data = {
+        "first_name": "Nina",
+        "last_name": "Park",
+        "email": "Nina.Park@Example.com",
+        "password": "a-long-enough-passphrase",
+        "headline": "Staff engineer",
+    }
+
+    def test_creates_the_member_and_signs_in(self, client):
+        response = client.post(self.url, self.data)
+
+        assert response.status_code == 302
+        member = Member.objects.get()
+        assert member.email == "nina.park@example.com"
+        assert member.slug == "nina-park"
+        assert member.check_password("a-long-enough-passphrase")
+        assert client.get(reverse("home")).context["user"] == member
+
+    def test_existing_email_in_any_case_is_refused(self, client, member):
+        response = client.post(self.url, {**self.data, "email": "ADA@example.com"})
+
+        assert response.status_code == 400
+        assert "An account with this email already exists. Sign in instead." in text(response)
+        assert Member.objects.count() == 1
+
+    def test_weak_password_is_refused(self, client):
+        response = client.post(self.url, {**self.data, "password": "12345678"})
+
+        assert response.status_code == 400
+        assert "This password is entirely numeric." in text(response)
+        assert not Member.objects.exists()
+
+    def test_password_like_the_name_is_refused(self, client):
+        response = client.post(self.url, {**self.data, "password": "ninaparkexample"})
+
+        assert response.status_code == 400
+        assert "The password is too similar" in text(response)
+        assert not Member.objects.exists()
+
+    def test_missing_name_is_refused(self, client):
+        response = client.post(self.url, {**self.data, "first_name": ""})
+
+        assert response.status_code == 400
+        assert "This field is required." in text(response)
+        assert not Member.objects.exists()
+
+
+@pytest.mark.django_db
+class TestSignIn:
+    url = reverse("login")
+
+    def test_signs_in_with_email_in_any_case(self, client, member):
+        response = client.post(self.url, {"username": "ADA@example.com", "password": PASSWORD})
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("home")
+
+    def test_wrong_password_gets_a_clear_message(self, client, member):
+        response = client.post(self.url, {"username": "ada@example.com", "password": "nope"})
+
+        assert response.status_code == 400
+        assert "That email and password don&#x27;t match an account." in text(response)
+
+    def test_sign_out_needs_a_post(self, member_client):
+        assert member_client.get(reverse("logout")).status_code == 405
+        assert member_client.post(reverse("logout")).status_code == 302
+        assert member_client.get(reverse("accounts:my_network")).status_code == 302
+
+    def test_pages_ask_anonymous_visitors_to_sign_in(self, client, other):
+        response = client.get(other.get_absolute_url())
+
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+    def test_password_reset_sends_an_email(self, client, member, mailoutbox):
+        response = client.post(reverse("password_reset"), {"email": "ada@example.com"})
+
+        assert response.status_code == 302
+        assert len(mailoutbox) == 1
+        assert mailoutbox[0].subject == "Reset your InMail password"
+        assert "/accounts/reset/" in mailoutbox[0].body
+
+
+# Profiles
+
+
+@pytest.mark.django_db
+class TestProfile:
+    def test_shows_a_second_degree_member_with_mutual_connections(self, member_client, member):
+        friend, stranger = MemberFactory(), MemberFactory(headline="Compiler pioneer")
+        connect(member, friend)
+        connect(friend, stranger)
+
+        response = member_client.get(stranger.get_absolute_url())
+
+        assert response.status_code == 200
+        page = text(response)
+        assert stranger.full_name in page
+        assert "· 2nd" in page
+        assert "Compiler pioneer" in page
+        assert "1 mutual connection" in page
+        assert ">Connect</button>" in page
+
+    def test_first_degree_shows_message_and_remove(self, member_client, member, other):
+        connect(member, other)
+
+        page = text(member_client.get(other.get_absolute_url()))
+
+        assert "· 1st" in page
+        assert ">Message</button>" in page
+        assert "Remove connection" in page
+
+    def test_third_degree_member(self, member_client, other):
+        page = text(member_client.get(other.get_absolute_url()))
+
+        assert "· 3rd+" in page
+        assert "mutual connection" not in page
+
+    def test_pending_invitation_shows_pending(self, member_client, member, other):
+        InvitationFactory(sender=member, recipient=other)
+
+        assert "Pending" in text(member_client.get(other.get_absolute_url()))
+
+    def test_own_profile_offers_edit(self, member_client, member):
+        page = text(member_client.get(member.get_absolute_url()))
+
+        assert "Edit profile" in page
+        assert "Connect</button>" not in page
+
+    def test_unknown_slug_is_404(self, member_client):
+        assert member_client.get("/in/nobody-here/").status_code == 404
+
+    @pytest.mark.parametrize("direction", ["viewer_blocked", "viewer_was_blocked"])
+    def test_blocked_members_cannot_see_each_other(self, member_client, member, other, direction):
+        if direction == "viewer_blocked":
+            BlockFactory(blocker=member, blocked=other)
+        else:
+            BlockFactory(blocker=other, blocked=member)
+
+        assert member_client.get(other.get_absolute_url()).status_code == 404
+
+    def test_html_in_a_profile_is_shown_as_text(self, member_client):
+        evil = MemberFactory(
+            first_name="<b>Eve</b>", headline="<script>alert(1)</script>", about="<img src=x>"
+        )
+
+        page = text(member_client.get(evil.get_absolute_url()))
+
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "<b>Eve</b>" not in page
+        assert "<img src=x>" not in page
+
+    def test_edit_saves_the_profile(self, member_client, member):
+        slug_before = member.slug
+        response = member_client.post(
+            reverse("accounts:profile_edit"),
+            {
+                "first_name": "Ada",
+                "last_name": "King",
+                "headline": "Analyst",
+                "location": "London",
+                "about": "Notes on the engine.",
+            },
+        )
+
+        assert response.status_code == 302
+        member.refresh_from_db()
+        assert (member.last_name, member.headline, member.location) == ("King", "Analyst", "London")
+        assert member.slug == slug_before  # the profile address survives a change of name
+
+    def test_edit_with_an_empty_name_changes_nothing(self, member_client, member):
+        response = member_client.post(
+            reverse("accounts:profile_edit"),
+            {"first_name": "", "last_name": "King", "headline": "", "location": "", "about": ""},
+        )
+
+        assert response.status_code == 400
+        assert "This field is required." in text(response)
+        member.refresh_from_db()
+        assert (member.first_name, member.last_name) == ("Ada", "Lovelace")
+
+
+@pytest.mark.django_db
+class TestSettings:
+    def test_turns_inmail_off(self, member_client, member):
+        response = member_client.post(reverse("accounts:settings"), {})
+
+        assert response.status_code == 302
+        member.refresh_from_db()
+        assert member.accept_inmail is False
+
+    def test_lists_and_unblocks_blocked_members(self, member_client, member, other):
+        BlockFactory(blocker=member, blocked=other)
+        assert other.full_name in text(member_client.get(reverse("accounts:settings")))
+
+        response = member_client.post(reverse("accounts:unblock", args=[other.pk]))
+
+        assert response.status_code == 302
+        assert not Block.objects.exists()
+        assert member_client.get(other.get_absolute_url()).status_code == 200
+
+    def test_unblocking_someone_not_blocked_is_404(self, member_client, other):
+        assert member_client.post(reverse("accounts:unblock", args=[other.pk])).status_code == 404
+
+
+# Invitations and connections
+
+
+@pytest.mark.django_db
+class TestConnect:
+    def url(self, member):
+        return reverse("accounts:connect", args=[member.slug])
+
+    def test_plain_post_sends_and_goes_back(self, member_client, member, other):
+        response = member_client.post(self.url(other), {"note": "Hi Grace", "next": "/search/?q=g"})
+
+        assert response.status_code == 302
+        assert response["Location"] == "/search/?q=g"
+        invitation = Invitation.objects.get()
+        assert (invitation.sender, invitation.recipient, invitation.note) == (
+            member,
+            other,
+            "Hi Grace",
+        )
+
+    def test_next_to_another_site_is_ignored(self, member_client, other):
+        response = member_client.post(self.url(other), {"next": "https://evil.example/"})
+
+        assert response["Location"] == other.get_absolute_url()
+
+    def test_htmx_post_swaps_the_buttons(self, member_client, other):
+        response = member_client.post(self.url(other), **HTMX)
+
+        assert response.status_code == 200
+        page = text(response)
+        assert page.lstrip().startswith(f'<div class="actions" id="actions-{other.pk}">')
+        assert "Pending" in page
+        assert f"Invitation sent to {other.full_name}." in page
+        assert 'value="/search/?q=grace"' in page  # the buttons post back to the page they are on
+
+    def test_crossing_invitation_connects(self, member_client, member, other):
+        InvitationFactory(sender=other, recipient=member)
+
+        response = member_client.post(self.url(other), **HTMX)
+
+        assert f"You&#x27;re now connected with {other.full_name}." in text(response)
+        assert Connection.objects.filter(member=member, other=other).exists()
+
+    def test_note_over_300_characters_is_refused(self, member_client, other):
+        response = member_client.post(self.url(other), {"note": "x" * 301})
+
+        assert response.status_code == 400
+        assert "Your note can be at most 300 characters; it has 301." in text(response)
+        assert not Invitation.objects.exists()
+
+    def test_note_of_300_characters_is_fine(self, member_client, other):
+        member_client.post(self.url(other), {"note": "x" * 300})
+
+        assert Invitation.objects.get().note == "x" * 300
+
+    def test_inviting_yourself_is_refused(self, member_client, member):
+        response = member_client.post(self.url(member))
+
+        assert response.status_code == 400
+        assert "You can&#x27;t invite yourself to connect." in text(response)
+        assert not Invitation.objects.exists()
+
+    def test_second_invitation_is_refused(self, member_client, member, other):
+        InvitationFactory(sender=member, recipient=other)
+
+        response = member_client.post(self.url(other), **HTMX)
+
+        assert response.status_code == 409
+        assert "already invited" in text(response)
+        assert Invitation.objects.count() == 1
+
+    def test_inviting_a_blocked_member_is_404(self, member_client, member, other):
+        BlockFactory(blocker=other, blocked=member)
+
+        response = member_client.post(self.url(other))
+
+        assert response.status_code == 404
+        assert not Invitation.objects.exists()
+
+    def test_unknown_member_is_404(self, member_client):
+        assert member_client.post("/in/nobody/connect/").status_code == 404
+
+    def test_get_is_not_allowed(self, member_client, other):
+        assert member_client.get(self.url(other)).status_code == 405
+
+
+@pytest.mark.django_db
+class TestInvitationActions:
+    def test_accept_connects_and_swaps_in_message(self, member_client, member, other):
+        invitation = InvitationFactory(sender=other, recipient=member)
+
+        response = member_client.post(
+            reverse("accounts:invitation_accept", args=[invitation.pk]), **HTMX
+        )
+
+        assert response.status_code == 200
+        assert ">Message</button>" in text(response)
+        assert Connection.objects.filter(member=other, other=member).exists()
+
+    def test_accept_without_javascript_redirects_to_my_network(self, member_client, member, other):
+        invitation = InvitationFactory(sender=other, recipient=member)
+
+        response = member_client.post(reverse("accounts:invitation_accept", args=[invitation.pk]))
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:my_network")
+
+    def test_accepting_twice_is_refused(self, member_client, member, other):
+        invitation = InvitationFactory(
+            sender=other, recipient=member, status=Invitation.Status.ACCEPTED
+        )
+
+        response = member_client.post(reverse("accounts:invitation_accept", args=[invitation.pk]))
+
+        assert response.status_code == 409
+        assert "That invitation was already accepted." in text(response)
+        assert not Connection.objects.exists()
+
+    def test_someone_elses_invitation_is_404(self, member_client):
+        invitation = InvitationFactory()
+
+        for action in ("accept", "ignore", "withdraw"):
+            url = reverse(f"accounts:invitation_{action}", args=[invitation.pk])
+            assert member_client.post(url).status_code == 404
+        invitation.refresh_from_db()
+        assert invitation.status == Invitation.Status.PENDING
+
+    def test_sender_cannot_accept_their_own_invitation(self, member_client, member, other):
+        invitation = InvitationFactory(sender=member, recipient=other)
+
+        url = reverse("accounts:invitation_accept", args=[invitation.pk])
+        assert member_client.post(url).status_code == 404
+        assert not Connection.objects.exists()
+
+    def test_ignore(self, member_client, member, other):
+        invitation = InvitationFactory(sender=other, recipient=member)
+
+        member_client.post(reverse("accounts:invitation_ignore", args=[invitation.pk]))
+
+        invitation.refresh_from_db()
+        assert invitation.status == Invitation.Status.IGNORED
+
+    def test_withdraw_swaps_back_to_connect(self, member_client, member, other):
+        invitation = InvitationFactory(sender=member, recipient=other)
+
+        response = member_client.post(
+            reverse("accounts:invitation_withdraw", args=[invitation.pk]), **HTMX
+        )
+
+        assert ">Connect</button>" in text(response)
+        invitation.refresh_from_db()
+        assert invitation.status == Invitation.Status.WITHDRAWN
+
+
+@pytest.mark.django_db
+class TestRemoveAndBlock:
+    def test_remove_connection(self, member_client, member, other):
+        connect(member, other)
+
+        response = member_client.post(reverse("accounts:connection_remove", args=[other.slug]))
+
+        assert response.status_code == 302
+        assert not Connection.objects.exists()
+
+    def test_removing_a_non_connection_is_refused(self, member_client, other):
+        response = member_client.post(reverse("accounts:connection_remove", args=[other.slug]))
+
+        assert response.status_code == 409
+        assert "You&#x27;re not connected with" in text(response)
+
+    def test_block_hides_the_profile_and_ends_the_connection(self, member_client, member, other):
+        connect(member, other)
+
+        response = member_client.post(reverse("accounts:block", args=[other.slug]))
+
+        assert response.status_code == 302
+        assert Block.objects.filter(blocker=member, blocked=other).exists()
+        assert not Connection.objects.exists()
+        assert member_client.get(other.get_absolute_url()).status_code == 404
+
+
+# Lists
+
+
+@pytest.mark.django_db
+class TestMyNetwork:
+    def test_lists_received_sent_and_connections(self, member_client, member):
+        inviter, invitee, friend = MemberFactory(), MemberFactory(), MemberFactory()
+        InvitationFactory(sender=inviter, recipient=member, note="Met at PyCon")
+        InvitationFactory(sender=member, recipient=invitee)
+        connect(member, friend)
+
+        response = member_client.get(reverse("accounts:my_network"))
+
+        page = text(response)
+        assert inviter.full_name in page
+        assert "Met at PyCon" in page
+        assert invitee.full_name in page
+        assert friend.full_name in page
+        assert 'Connections <span class="muted">(1)</span>' in page
+
+    def test_top_bar_counts_pending_invitations(self, member_client, member):
+        InvitationFactory.create_batch(2, recipient=member)
+
+        assert 'aria-label="2 pending invitations"' in text(member_client.get(reverse("home")))
+
+
+@pytest.mark.django_db
+class TestSearch:
+    url = reverse("accounts:search")
+
+    def test_finds_members_by_name_and_headline(self, member_client):
+        grace = MemberFactory(first_name="Grace", last_name="Hopper", headline="Rear admiral")
+        MemberFactory(first_name="Alan", last_name="Turing", headline="Codebreaker")
+
+        by_name = member_client.get(self.url, {"q": "hopper"}).context["page"].object_list
+        by_headline = member_client.get(self.url, {"q": "admiral"}).context["page"].object_list
+
+        assert [m.pk for m in by_name] == [grace.pk]
+        assert [m.pk for m in by_headline] == [grace.pk]
+
+    def test_rows_show_degree_and_buttons(self, member_client, member):
+        friend = MemberFactory(last_name="Zed")
+        connect(member, friend)
+        MemberFactory(last_name="Zed-Other")
+
+        page = text(member_client.get(self.url, {"q": "zed"}))
+
+        assert "· 1st" in page
+        assert "· 3rd+" in page
+        assert ">Connect</button>" in page
+
+    def test_paginates_25_a_page(self, member_client):
+        MemberFactory.create_batch(30, headline="Gardener")
+
+        first = member_client.get(self.url, {"q": "gardener"})
+        second = member_client.get(self.url, {"q": "gardener", "page": 2})
+
+        assert len(first.context["page"].object_list) == 25
+        assert len(second.context["page"].object_list) == 5
+        assert "Page 1 of 2" in text(first)
+
+    def test_htmx_gets_only_the_results(self, member_client):
+        MemberFactory(headline="Gardener")
+
+        page = text(member_client.get(self.url, {"q": "gardener"}, HTTP_HX_REQUEST="true"))
+
+        assert page.lstrip().startswith('<div id="results">')
+        assert "<html" not in page
+
+    def test_blocked_members_are_not_found(self, member_client, member):
+        BlockFactory(blocker=MemberFactory(headline="Gardener"), blocked=member)
+        BlockFactory(blocker=member, blocked=MemberFactory(headline="Gardener"))
+
+        response = member_client.get(self.url, {"q": "gardener"})
+
+        assert list(response.context["page"].object_list) == []
+        assert "No members match" in text(response)
+
+    def test_empty_query_shows_a_hint(self, member_client):
+        response = member_client.get(self.url)
+
+        assert response.status_code == 200
+        assert "Search for people by name" in text(response)
