@@ -1,0 +1,116 @@
+"""Journeys through the real app in Chromium: sign up, search, invite, accept, see 1st."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Connection, Invitation, Member
+from tests.e2e.conftest import sign_in
+from tests.factories import PASSWORD, MemberFactory, connect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_out(page):
+    page.get_by_text("Me ▾").click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_member_signs_in_and_opens_a_profile(page):
+    MemberFactory(email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    grace = MemberFactory(first_name="Grace", last_name="Hopper", headline="Rear admiral")
+
+    sign_in(page, "ada@example.com", PASSWORD)
+    page.goto(grace.get_absolute_url())
+
+    expect(page.get_by_role("heading", name=re.compile("Grace Hopper"))).to_be_visible()
+    expect(page.get_by_text("· 3rd+")).to_be_visible()
+    expect(page.get_by_text("Rear admiral")).to_be_visible()
+
+
+def test_sign_up_search_invite_accept_and_see_first_degree(page):
+    grace = MemberFactory(
+        email="grace@example.com", first_name="Grace", last_name="Hopper", headline="Admiral"
+    )
+    friend = MemberFactory(first_name="Alan", last_name="Turing")
+    connect(friend, grace)
+
+    # A newcomer signs up and finds Grace: no shared connection yet, so 3rd+.
+    page.goto("/")
+    page.get_by_role("link", name="Join now").first.click()
+    page.get_by_label("First name").fill("Nina")
+    page.get_by_label("Last name").fill("Park")
+    page.get_by_label("Email").fill("nina@example.com")
+    page.get_by_label("Password").fill("a-long-enough-passphrase")
+    page.get_by_role("button", name="Agree & Join").click()
+    expect(page.get_by_text("Welcome to InMail, Nina!")).to_be_visible()
+
+    page.get_by_placeholder("Search people").fill("hopper")
+    page.get_by_placeholder("Search people").press("Enter")
+    row = page.locator(".member-row", has_text="Grace Hopper")
+    expect(row.get_by_text("· 3rd+")).to_be_visible()
+
+    # Connect swaps the button in place (htmx): no page load.
+    page.evaluate("window.before_swap = true")
+    row.get_by_role("button", name="Connect").click()
+    expect(row.get_by_text("Invitation sent to Grace Hopper.")).to_be_visible()
+    expect(row.get_by_role("button", name=re.compile("Pending"))).to_be_visible()
+    assert page.evaluate("window.before_swap") is True
+    assert Invitation.objects.filter(recipient=grace, status="pending").count() == 1
+    sign_out(page)
+
+    # Grace accepts from My Network.
+    sign_in(page, "grace@example.com", PASSWORD)
+    page.get_by_role("link", name=re.compile("My Network")).click()
+    invitation = page.locator(".member-row", has_text="Nina Park")
+    invitation.get_by_role("button", name="Accept").click()
+    expect(invitation.get_by_text("You're now connected with Nina Park.")).to_be_visible()
+    sign_out(page)
+
+    # Nina now sees Grace as a 1st-degree connection.
+    sign_in(page, "nina@example.com", "a-long-enough-passphrase")
+    page.goto(grace.get_absolute_url())
+    expect(page.get_by_text("· 1st")).to_be_visible()
+    nina = Member.objects.get(email="nina@example.com")
+    assert Connection.objects.filter(member=nina, other=grace).exists()
+
+
+@pytest.fixture
+def page_without_javascript(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_connect_and_withdraw_work_without_javascript(page_without_javascript):
+    page = page_without_javascript
+    MemberFactory(email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    grace = MemberFactory(first_name="Grace", last_name="Hopper")
+
+    sign_in(page, "ada@example.com", PASSWORD)
+    page.goto(grace.get_absolute_url())
+    page.locator(".profile__head .actions").get_by_role("button", name="Connect").click()
+
+    expect(page.get_by_text("Invitation sent to Grace Hopper.")).to_be_visible()
+    expect(page).to_have_url(re.compile(grace.get_absolute_url()))
+    page.get_by_role("button", name=re.compile("Pending")).click()
+    expect(page.get_by_text("Invitation to Grace Hopper withdrawn.")).to_be_visible()
+    assert not Invitation.objects.filter(status="pending").exists()
+
+
+def test_connect_with_a_note_counts_characters(page):
+    MemberFactory(email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    grace = MemberFactory(first_name="Grace", last_name="Hopper")
+
+    sign_in(page, "ada@example.com", PASSWORD)
+    page.goto(grace.get_absolute_url())
+    page.get_by_text("Connect with a note").click()
+    page.get_by_label("Add a note to your invitation").fill("Loved your talk on compilers.")
+
+    expect(page.get_by_text("29/300")).to_be_visible()
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("Invitation sent to Grace Hopper.")).to_be_visible()
+    assert Invitation.objects.get().note == "Loved your talk on compilers."
