@@ -43,6 +43,8 @@ def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Me
     viewer_connections = Connection.objects.filter(member=viewer).values("other")
     mutual = (
         Connection.objects.filter(member=OuterRef("pk"), other__in=viewer_connections)
+        # The viewer has no connections in common with themself, only connections.
+        .exclude(member=viewer)
         .order_by()
         .values("member")
         .annotate(n=Count("*"))
@@ -142,24 +144,21 @@ def pending_invitation_count(*, member: Member) -> int:
 def people_you_may_know(*, viewer: Member, limit: int = 6) -> QuerySet[Member]:
     """2nd-degree members with the most mutual connections, without open invitations."""
     viewer_connections = Connection.objects.filter(member=viewer).values("other")
+    eligible = visible_members(viewer).exclude(
+        Exists(Invitation.objects.filter(_either_way(viewer), status__in=Invitation.OPEN_STATUSES))
+    )
     candidates = (
         Connection.objects.filter(member__in=viewer_connections)
         .exclude(other=viewer)
         .exclude(other__in=viewer_connections)
+        # Filter before the cut, or blocked and invited members could fill every slot.
+        .filter(other__in=eligible.values("pk"))
         .values("other")
         .annotate(n=Count("*"))
         .order_by("-n", "other")
-        .values("other")[: limit * 4]
+        .values("other")[:limit]
     )
-    members = (
-        visible_members(viewer)
-        .filter(pk__in=candidates)
-        .exclude(
-            Exists(
-                Invitation.objects.filter(_either_way(viewer), status__in=Invitation.OPEN_STATUSES)
-            )
-        )
-    )
+    members = eligible.filter(pk__in=candidates)
     return with_relationship(members, viewer).order_by("-mutual_count", "last_name", "id")[:limit]
 
 

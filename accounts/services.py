@@ -34,26 +34,35 @@ def _connect(a: Member, b: Member) -> None:
     )
 
 
+EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
+
+
 @transaction.atomic
 def member_signup(
     *, email: str, password: str, first_name: str, last_name: str, headline: str = ""
 ) -> Member:
     email = Member.objects.normalize_email(email).strip().lower()
     if Member.objects.filter(email__iexact=email).exists():
-        raise ServiceError("An account with this email already exists. Sign in instead.")
-    try:
-        with transaction.atomic():
-            return Member.objects.create_user(
-                email=email,
-                password=password,
-                first_name=first_name.strip(),
-                last_name=last_name.strip(),
-                headline=headline.strip(),
-                slug=unique_slug(first_name, last_name),
-            )
-    except IntegrityError:
-        # Two sign-ups with the same email raced past the check above.
-        raise ServiceError("An account with this email already exists. Sign in instead.") from None
+        raise ServiceError(EMAIL_TAKEN)
+    # Two sign-ups can race past the checks: on the email (refuse), or on the slug when two
+    # people with the same name join at once (pick another slug and try again).
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return Member.objects.create_user(
+                    email=email,
+                    password=password,
+                    first_name=first_name.strip(),
+                    last_name=last_name.strip(),
+                    headline=headline.strip(),
+                    slug=unique_slug(first_name, last_name),
+                )
+        except IntegrityError:
+            if Member.objects.filter(email__iexact=email).exists():
+                raise ServiceError(EMAIL_TAKEN) from None
+    raise ServiceError(
+        "We couldn't create your account just now. Please try again.", status_code=503
+    )
 
 
 @transaction.atomic
@@ -141,6 +150,13 @@ def _open_invitation(*, invitation_id: int, statuses, **owner) -> Invitation:
 
 @transaction.atomic
 def invitation_accept(*, member: Member, invitation_id: int) -> Invitation:
+    sender = Member.objects.filter(
+        sent_invitations__pk=invitation_id, sent_invitations__recipient=member
+    ).first()
+    if sender is None:
+        raise ServiceError("That invitation doesn't exist.", status_code=404)
+    # Same lock order as member_block, so an accept and a block of the pair take turns.
+    _lock_pair(sender, member)
     invitation = _open_invitation(
         invitation_id=invitation_id, recipient=member, statuses=[Invitation.Status.PENDING]
     )

@@ -1,0 +1,601 @@
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts import selectors, services
+from accounts.models import Block, Connection, Invitation, Member
+from accounts.selectors import FIRST, SECOND, THIRD_PLUS
+from tests.factories import BlockFactory, InvitationFactory, MemberFactory, connect
+
+pytestmark = pytest.mark.django_db
+
+
+def make_members(*names, headline="Engineer"):
+    return SimpleNamespace(
+        **{
+            name: MemberFactory(
+                first_name=name,
+                last_name=f"Member{name}",
+                slug=f"m-{name.lower()}",
+                headline=headline,
+            )
+            for name in names
+        }
+    )
+
+
+@pytest.fixture
+def g(db):
+    """A–B, B–C, C–D, A–E, E–C, and F on their own.
+
+    Seen from A: B and E are 1st; C is 2nd through both B and E; D and F are 3rd+.
+    """
+    g = make_members("A", "B", "C", "D", "E", "F")
+    for x, y in [("A", "B"), ("B", "C"), ("C", "D"), ("A", "E"), ("E", "C")]:
+        connect(getattr(g, x), getattr(g, y))
+    return g
+
+
+def relationships(viewer, queryset=None):
+    """{first name: (degree, mutual_count)} for every member the viewer sees."""
+    return {
+        m.first_name: (m.degree, m.mutual_count)
+        for m in selectors.members_for_viewer(viewer=viewer, queryset=queryset)
+    }
+
+
+def names(members):
+    return [m.first_name for m in members]
+
+
+# --- degrees and mutual connections --------------------------------------------------------
+
+
+def test_degrees_and_mutual_counts_from_a(g):
+    assert relationships(g.A) == {
+        "A": (0, 0),
+        "B": (FIRST, 0),
+        "E": (FIRST, 0),
+        "C": (SECOND, 2),
+        "D": (THIRD_PLUS, 0),
+        "F": (THIRD_PLUS, 0),
+    }
+
+
+def test_degrees_and_mutual_counts_from_c(g):
+    rel = relationships(g.C)
+
+    # C knows B, D and E; none of them knows another, so no 1st has a mutual connection.
+    assert rel == {
+        "C": (0, 0),
+        "B": (FIRST, 0),
+        "D": (FIRST, 0),
+        "E": (FIRST, 0),
+        "A": (SECOND, 2),
+        "F": (THIRD_PLUS, 0),
+    }
+
+
+def test_degrees_and_mutual_counts_match_a_brute_force_count_for_every_viewer(g):
+    # B and E, both 1st to A, now each count the other as a connection in common with A.
+    connect(g.B, g.E)
+    for viewer in (g.A, g.B, g.C, g.D, g.E, g.F):
+        mine = set(Connection.objects.filter(member=viewer).values_list("other_id", flat=True))
+        for m in selectors.members_for_viewer(viewer=viewer):
+            if m.pk == viewer.pk:
+                assert (m.degree, m.mutual_count) == (0, 0)
+                continue
+            theirs = set(Connection.objects.filter(member=m).values_list("other_id", flat=True))
+            assert m.mutual_count == len(mine & theirs), (viewer.first_name, m.first_name)
+            expected = FIRST if m.pk in mine else SECOND if mine & theirs else THIRD_PLUS
+            assert m.degree == expected, (viewer.first_name, m.first_name)
+
+
+def test_viewer_has_degree_zero_and_no_mutual_connections_with_themself(g):
+    me = selectors.members_for_viewer(viewer=g.C).get(pk=g.C.pk)
+
+    # C has three connections, but none of them is "in common" with C.
+    assert (me.degree, me.mutual_count) == (0, 0)
+    assert (me.sent_invitation_id, me.received_invitation_id) == (None, None)
+
+
+def test_an_isolated_member_sees_everyone_as_third_plus(g):
+    rel = relationships(g.F)
+
+    assert rel.pop("F") == (0, 0)
+    assert set(rel.values()) == {(THIRD_PLUS, 0)}
+
+
+def test_degree_label_names_each_degree():
+    assert selectors.DEGREE_LABELS == {FIRST: "1st", SECOND: "2nd", THIRD_PLUS: "3rd+"}
+
+
+def test_removing_a_connection_recomputes_degrees(g):
+    services.connection_remove(member=g.E, other=g.C)
+
+    rel = relationships(g.A)
+    assert rel["C"] == (SECOND, 1)
+    assert rel["E"] == (FIRST, 0)
+    assert rel["D"] == (THIRD_PLUS, 0)
+
+
+def test_an_accepted_invitation_makes_a_first_degree_connection(g):
+    invitation = services.invitation_send(sender=g.A, recipient=g.D)
+    assert relationships(g.A)["D"] == (THIRD_PLUS, 0)
+
+    services.invitation_accept(member=g.D, invitation_id=invitation.pk)
+
+    rel = relationships(g.A)
+    assert rel["D"] == (FIRST, 0)
+    # C is now reached through B, E and D.
+    assert rel["C"] == (SECOND, 3)
+
+
+# --- blocks --------------------------------------------------------------------------------
+
+
+def test_blocked_member_is_hidden_from_the_blocker_and_the_blocker_from_them(g):
+    services.member_block(blocker=g.A, blocked=g.B)
+
+    assert g.B not in selectors.visible_members(g.A)
+    assert g.A not in selectors.visible_members(g.B)
+    assert set(names(selectors.visible_members(g.A))) == {"A", "C", "D", "E", "F"}
+    assert set(names(selectors.visible_members(g.B))) == {"B", "C", "D", "E", "F"}
+    assert "B" not in names(selectors.member_search(viewer=g.A, query="member"))
+    assert "A" not in names(selectors.member_search(viewer=g.B, query="member"))
+
+
+def test_block_ends_the_connection_so_degrees_recompute(g):
+    services.member_block(blocker=g.A, blocked=g.B)
+
+    rel = relationships(g.A)
+    assert "B" not in rel
+    assert rel["E"] == (FIRST, 0)
+    # C was reached through B and E; only E remains.
+    assert rel["C"] == (SECOND, 1)
+    assert rel["D"] == (THIRD_PLUS, 0)
+    # And from C's side, A is now reached only through E.
+    assert relationships(g.C)["A"] == (SECOND, 1)
+
+
+def test_being_blocked_hides_the_blocker_and_ends_the_connection(g):
+    services.member_block(blocker=g.E, blocked=g.A)
+
+    rel = relationships(g.A)
+    assert "E" not in rel
+    assert rel["B"] == (FIRST, 0)
+    assert rel["C"] == (SECOND, 1)
+    assert g.A not in selectors.visible_members(g.E)
+    assert "E" not in names(selectors.member_search(viewer=g.A, query="member"))
+    assert "A" not in names(selectors.member_search(viewer=g.E, query="member"))
+    # Neither lists the other among their connections.
+    assert names(selectors.member_connections(member=g.A)) == ["B"]
+    assert "A" not in names(selectors.member_connections(member=g.E))
+
+
+def test_a_block_between_two_others_does_not_hide_them_from_a_third(g):
+    services.member_block(blocker=g.C, blocked=g.D)
+
+    assert {"C", "D"} <= set(relationships(g.A))
+    assert relationships(g.A)["D"] == (THIRD_PLUS, 0)
+    assert relationships(g.B)["D"] == (THIRD_PLUS, 0)
+
+
+def test_a_member_blocked_from_the_other_side_is_hidden_in_every_list(g):
+    # C (2nd degree to A, not connected) blocks A.
+    BlockFactory(blocker=g.C, blocked=g.A)
+
+    assert "C" not in relationships(g.A)
+    assert "A" not in relationships(g.C)
+    assert "C" not in names(selectors.member_search(viewer=g.A, query="member"))
+    assert "C" not in names(selectors.people_you_may_know(viewer=g.A))
+
+
+def test_unblocking_makes_the_member_visible_again(g):
+    services.member_block(blocker=g.A, blocked=g.D)
+    services.member_unblock(blocker=g.A, blocked_id=g.D.pk)
+
+    assert relationships(g.A)["D"] == (THIRD_PLUS, 0)
+    assert relationships(g.D)["A"] == (THIRD_PLUS, 0)
+
+
+def test_inactive_members_are_not_visible(g):
+    Member.objects.filter(pk=g.F.pk).update(is_active=False)
+
+    assert "F" not in relationships(g.A)
+    assert "F" not in names(selectors.member_search(viewer=g.A, query="member"))
+
+
+# --- invitation annotations ----------------------------------------------------------------
+
+
+def test_invitation_annotations_for_a_pending_invitation(g):
+    invitation = services.invitation_send(sender=g.A, recipient=g.F)
+
+    f_seen_by_a = selectors.members_for_viewer(viewer=g.A).get(pk=g.F.pk)
+    a_seen_by_f = selectors.members_for_viewer(viewer=g.F).get(pk=g.A.pk)
+    assert (f_seen_by_a.sent_invitation_id, f_seen_by_a.received_invitation_id) == (
+        invitation.pk,
+        None,
+    )
+    assert (a_seen_by_f.sent_invitation_id, a_seen_by_f.received_invitation_id) == (
+        None,
+        invitation.pk,
+    )
+    # No one else's view carries the invitation.
+    d_seen_by_a = selectors.members_for_viewer(viewer=g.A).get(pk=g.D.pk)
+    assert (d_seen_by_a.sent_invitation_id, d_seen_by_a.received_invitation_id) == (None, None)
+
+
+def test_ignored_invitation_stays_sent_for_the_sender_and_leaves_the_recipients_view(g):
+    invitation = services.invitation_send(sender=g.A, recipient=g.F)
+    services.invitation_ignore(member=g.F, invitation_id=invitation.pk)
+
+    assert selectors.members_for_viewer(viewer=g.A).get(pk=g.F.pk).sent_invitation_id == (
+        invitation.pk
+    )
+    assert selectors.members_for_viewer(viewer=g.F).get(pk=g.A.pk).received_invitation_id is None
+
+
+@pytest.mark.parametrize("close", ["withdraw", "accept"])
+def test_closed_invitation_leaves_both_views(g, close):
+    invitation = services.invitation_send(sender=g.A, recipient=g.F)
+    if close == "withdraw":
+        services.invitation_withdraw(member=g.A, invitation_id=invitation.pk)
+    else:
+        services.invitation_accept(member=g.F, invitation_id=invitation.pk)
+
+    f_seen_by_a = selectors.members_for_viewer(viewer=g.A).get(pk=g.F.pk)
+    a_seen_by_f = selectors.members_for_viewer(viewer=g.F).get(pk=g.A.pk)
+    assert (f_seen_by_a.sent_invitation_id, f_seen_by_a.received_invitation_id) == (None, None)
+    assert (a_seen_by_f.sent_invitation_id, a_seen_by_f.received_invitation_id) == (None, None)
+
+
+# --- member_search -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(db):
+    viewer = MemberFactory(first_name="Viola", last_name="Viewer", headline="Recruiter")
+    return SimpleNamespace(
+        viewer=viewer,
+        ada=MemberFactory(first_name="Ada", last_name="Lovelace", headline="Analytical engineer"),
+        grace=MemberFactory(first_name="Grace", last_name="Hopper", headline="Compiler engineer"),
+        alan=MemberFactory(first_name="Alan", last_name="Turing", headline="Codebreaker"),
+        adam=MemberFactory(first_name="Adam", last_name="Hopper", headline="Designer"),
+        katherine=MemberFactory(
+            first_name="Katherine", last_name="Johnson", headline="Orbital mechanics at NASA"
+        ),
+        stats=MemberFactory(first_name="Percy", last_name="Cent", headline="100% uptime"),
+    )
+
+
+def search(viewer, query):
+    return names(selectors.member_search(viewer=viewer, query=query))
+
+
+def test_search_matches_first_name_last_name_and_headline(people):
+    assert search(people.viewer, "Grace") == ["Grace"]
+    assert search(people.viewer, "Turing") == ["Alan"]
+    assert search(people.viewer, "NASA") == ["Katherine"]
+
+
+def test_search_is_case_insensitive_and_matches_parts_of_words(people):
+    assert search(people.viewer, "hOPPER") == ["Adam", "Grace"]
+    assert search(people.viewer, "nasa") == ["Katherine"]
+    assert search(people.viewer, "love") == ["Ada"]
+
+
+def test_search_requires_every_word_to_match_somewhere(people):
+    assert search(people.viewer, "engineer") == ["Grace", "Ada"]
+    assert search(people.viewer, "engineer hopper") == ["Grace"]
+    assert search(people.viewer, "  Hopper   compiler ") == ["Grace"]
+    assert search(people.viewer, "hopper turing") == []
+
+
+def test_search_is_ordered_by_last_name_then_first_name(people):
+    assert search(people.viewer, "a") == ["Adam", "Grace", "Katherine", "Ada", "Alan"]
+
+
+def test_search_treats_wildcard_characters_literally(people):
+    assert search(people.viewer, "%") == ["Percy"]
+    assert search(people.viewer, "_") == []
+
+
+def test_search_excludes_the_viewer(people):
+    assert search(people.viewer, "Viola") == []
+    assert search(people.viewer, "recruiter") == []
+    assert "Viola" not in search(people.viewer, "i")
+
+
+@pytest.mark.parametrize("direction", ["viewer_blocked", "blocked_viewer"])
+def test_search_excludes_members_blocked_either_way(people, direction):
+    if direction == "viewer_blocked":
+        BlockFactory(blocker=people.viewer, blocked=people.grace)
+    else:
+        BlockFactory(blocker=people.grace, blocked=people.viewer)
+
+    assert search(people.viewer, "hopper") == ["Adam"]
+    assert search(people.viewer, "Grace") == []
+
+
+def test_search_results_carry_the_relationship(people):
+    connect(people.viewer, people.ada)
+    connect(people.ada, people.grace)
+    invitation = services.invitation_send(sender=people.viewer, recipient=people.alan)
+
+    results = {m.first_name: m for m in selectors.member_search(viewer=people.viewer, query="a")}
+
+    assert (results["Ada"].degree, results["Ada"].mutual_count) == (FIRST, 0)
+    assert (results["Grace"].degree, results["Grace"].mutual_count) == (SECOND, 1)
+    assert results["Adam"].degree == THIRD_PLUS
+    assert results["Alan"].sent_invitation_id == invitation.pk
+
+
+# --- member_connections --------------------------------------------------------------------
+
+
+def test_member_connections_lists_first_degree_only_most_recent_first(g):
+    # The fixture connected A–B and A–E just now; A–Late is made tomorrow.
+    tomorrow = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    late = MemberFactory(first_name="Late", last_name="Comer")
+    with time_machine.travel(tomorrow, tick=False):
+        connect(late, g.A)
+
+    connections = list(selectors.member_connections(member=g.A))
+
+    assert names(connections)[0] == "Late"
+    assert set(names(connections)) == {"Late", "B", "E"}
+    assert {m.degree for m in connections} == {FIRST}
+    assert connections[0].connected_at == tomorrow
+
+
+def test_member_connections_order_follows_when_each_connection_was_made():
+    a = MemberFactory(first_name="A")
+    others = [MemberFactory(first_name=f"O{i}") for i in range(3)]
+    base = datetime(2026, 2, 1, tzinfo=UTC)
+    for day, other in zip([2, 0, 1], others, strict=True):
+        with time_machine.travel(base + timedelta(days=day), tick=False):
+            connect(a, other)
+
+    assert names(selectors.member_connections(member=a)) == ["O0", "O2", "O1"]
+
+
+def test_member_connections_of_an_isolated_member_is_empty(g):
+    assert list(selectors.member_connections(member=g.F)) == []
+
+
+def test_member_connections_carry_mutual_counts(g):
+    connections = {m.first_name: m for m in selectors.member_connections(member=g.C)}
+
+    assert set(connections) == {"B", "D", "E"}
+    assert {name: m.mutual_count for name, m in connections.items()} == {"B": 0, "D": 0, "E": 0}
+
+
+# --- invitation lists ----------------------------------------------------------------------
+
+
+def test_pending_invitation_count_counts_only_pending_invitations_received(g):
+    InvitationFactory(sender=g.B, recipient=g.F)
+    InvitationFactory(sender=g.C, recipient=g.F)
+    InvitationFactory(sender=g.D, recipient=g.F, status=Invitation.Status.IGNORED)
+    InvitationFactory(sender=g.E, recipient=g.F, status=Invitation.Status.WITHDRAWN)
+    InvitationFactory(sender=g.A, recipient=g.F, status=Invitation.Status.ACCEPTED)
+    InvitationFactory(sender=g.F, recipient=g.A)
+
+    assert selectors.pending_invitation_count(member=g.F) == 2
+    assert selectors.pending_invitation_count(member=g.A) == 1
+    assert selectors.pending_invitation_count(member=g.D) == 0
+
+
+def test_received_and_sent_invitations_are_newest_first(g):
+    base = datetime(2026, 2, 1, tzinfo=UTC)
+    with time_machine.travel(base, tick=False):
+        older = services.invitation_send(sender=g.B, recipient=g.F)
+    with time_machine.travel(base + timedelta(hours=1), tick=False):
+        newer = services.invitation_send(sender=g.D, recipient=g.F)
+    with time_machine.travel(base + timedelta(hours=2), tick=False):
+        sent_older = services.invitation_send(sender=g.F, recipient=g.A)
+    with time_machine.travel(base + timedelta(hours=3), tick=False):
+        sent_newer = services.invitation_send(sender=g.F, recipient=g.E)
+
+    assert list(selectors.received_invitations(member=g.F)) == [newer, older]
+    assert list(selectors.sent_invitations(member=g.F)) == [sent_newer, sent_older]
+
+
+def test_invitations_involving_lists_both_directions_in_any_status(g):
+    sent = InvitationFactory(sender=g.F, recipient=g.A, status=Invitation.Status.WITHDRAWN)
+    received = InvitationFactory(sender=g.D, recipient=g.F)
+    InvitationFactory(sender=g.D, recipient=g.A)
+
+    assert set(selectors.invitations_involving(member=g.F)) == {sent, received}
+
+
+def test_blocked_members_lists_only_those_the_member_blocked(g):
+    services.member_block(blocker=g.A, blocked=g.F)
+    services.member_block(blocker=g.A, blocked=g.D)
+    services.member_block(blocker=g.C, blocked=g.A)
+
+    assert names(selectors.blocked_members(member=g.A)) == ["D", "F"]
+    assert names(selectors.blocked_members(member=g.C)) == ["A"]
+    assert list(selectors.blocked_members(member=g.F)) == []
+
+
+# --- people_you_may_know -------------------------------------------------------------------
+
+
+@pytest.fixture
+def pymk(db):
+    """V knows F1, F2, F3 (and F1 knows F2). Beyond them:
+
+    X knows F1, F2, F3 (3 mutual); Y knows F1, F2 (2); U, W, Z know one friend each (1);
+    Q knows all three but is blocked; R, S, T know F1 but have open invitations with V;
+    O is a withdrawn invitation's recipient and so a fair suggestion.
+    """
+    m = make_members("V", "F1", "F2", "F3", "X", "Y", "U", "W", "Z", "Q", "R", "S", "T", "O")
+    edges = [
+        ("V", "F1"), ("V", "F2"), ("V", "F3"), ("F1", "F2"),
+        ("X", "F1"), ("X", "F2"), ("X", "F3"),
+        ("Y", "F1"), ("Y", "F2"),
+        ("U", "F1"), ("W", "F2"), ("Z", "F3"),
+        ("Q", "F1"), ("Q", "F2"), ("Q", "F3"),
+        ("R", "F1"), ("S", "F1"), ("T", "F1"), ("O", "F1"),
+    ]  # fmt: skip
+    for x, y in edges:
+        connect(getattr(m, x), getattr(m, y))
+    BlockFactory(blocker=m.V, blocked=m.Q)
+    InvitationFactory(sender=m.V, recipient=m.R)
+    InvitationFactory(sender=m.S, recipient=m.V)
+    InvitationFactory(sender=m.V, recipient=m.T, status=Invitation.Status.IGNORED)
+    InvitationFactory(sender=m.V, recipient=m.O, status=Invitation.Status.WITHDRAWN)
+    return m
+
+
+def test_people_you_may_know_are_second_degree_members_by_mutual_count(pymk):
+    people = list(selectors.people_you_may_know(viewer=pymk.V, limit=10))
+
+    # Ties are broken by last name: MemberO, MemberU, MemberW, MemberZ.
+    assert names(people) == ["X", "Y", "O", "U", "W", "Z"]
+    assert [p.mutual_count for p in people] == [3, 2, 1, 1, 1, 1]
+    assert {p.degree for p in people} == {SECOND}
+
+
+def test_people_you_may_know_stops_at_the_limit(pymk):
+    assert names(selectors.people_you_may_know(viewer=pymk.V, limit=2)) == ["X", "Y"]
+    assert len(selectors.people_you_may_know(viewer=pymk.V)) == 6
+
+
+def test_people_you_may_know_excludes_connections_self_blocked_and_invited(pymk):
+    suggested = set(names(selectors.people_you_may_know(viewer=pymk.V, limit=50)))
+
+    assert not suggested & {"V", "F1", "F2", "F3", "Q", "R", "S", "T"}
+
+
+def test_people_you_may_know_excludes_members_who_blocked_the_viewer(pymk):
+    BlockFactory(blocker=pymk.X, blocked=pymk.V)
+
+    assert "X" not in names(selectors.people_you_may_know(viewer=pymk.V, limit=10))
+
+
+def test_people_you_may_know_is_empty_without_connections(g):
+    assert list(selectors.people_you_may_know(viewer=g.F)) == []
+
+
+def test_people_you_may_know_fills_the_list_past_invited_and_blocked_candidates():
+    """Many open invitations or blocks must not crowd out members still worth suggesting."""
+    viewer, friend = MemberFactory(), MemberFactory()
+    connect(viewer, friend)
+    # Created first, so they have the lowest ids among equally ranked candidates.
+    invited = MemberFactory.create_batch(20)
+    blocked = MemberFactory.create_batch(10)
+    suggestible = MemberFactory.create_batch(3)
+    rows = []
+    for m in invited + blocked + suggestible:
+        rows += [Connection(member=friend, other=m), Connection(member=m, other=friend)]
+    Connection.objects.bulk_create(rows)
+    Invitation.objects.bulk_create([Invitation(sender=viewer, recipient=m) for m in invited])
+    Block.objects.bulk_create([Block(blocker=m, blocked=viewer) for m in blocked])
+
+    people = selectors.people_you_may_know(viewer=viewer, limit=6)
+
+    assert {p.pk for p in people} == {m.pk for m in suggestible}
+
+
+# --- query counts --------------------------------------------------------------------------
+
+
+def build_graph(size):
+    """`size` members on a ring, each connected to its `size // 5` nearest on either side,
+    plus open invitations and a block, so every subquery has rows to look through.
+
+    With 10 members that is 20 connections; with 80, 1,280. Returns the viewer, members[0],
+    who has 1st, 2nd and 3rd+ degree members around the ring.
+    """
+    reach = size // 5
+    members = [
+        MemberFactory(first_name=f"Pat{i:03d}", last_name=f"Person{i:03d}", headline="Engineer")
+        for i in range(size)
+    ]
+    pairs = {
+        tuple(sorted((members[i].pk, members[(i + k) % size].pk)))
+        for i in range(size)
+        for k in range(1, reach + 1)
+    }
+    Connection.objects.bulk_create(
+        [Connection(member_id=a, other_id=b) for a, b in pairs]
+        + [Connection(member_id=b, other_id=a) for a, b in pairs]
+    )
+    viewer = members[0]
+    strangers = members[reach + 1 : size - reach]  # not connected to the viewer
+    Invitation.objects.bulk_create(
+        [
+            Invitation(sender=viewer, recipient=strangers[0]),
+            Invitation(sender=viewer, recipient=strangers[len(strangers) // 2]),
+            Invitation(sender=strangers[-1], recipient=viewer),
+        ]
+    )
+    Block.objects.create(blocker=viewer, blocked=strangers[-2])
+    return viewer
+
+
+@pytest.mark.parametrize("size", [10, 80])
+def test_a_page_of_search_results_costs_one_query_whatever_the_graph_size(
+    django_assert_num_queries, size
+):
+    viewer = build_graph(size)
+    results = selectors.member_search(viewer=viewer, query="pat engineer")
+
+    with django_assert_num_queries(1):
+        page = list(results[: selectors.PAGE_SIZE])
+        summary = [(m.degree, m.mutual_count, m.sent_invitation_id) for m in page]
+
+    assert len(page) == min(size - 2, selectors.PAGE_SIZE)
+    assert {degree for degree, _, _ in summary} <= {FIRST, SECOND, THIRD_PLUS}
+    assert any(mutual > 0 for _, mutual, _ in summary)
+
+
+@pytest.mark.parametrize("size", [10, 80])
+def test_a_page_of_members_with_relationship_costs_one_query_whatever_the_graph_size(
+    django_assert_num_queries, size
+):
+    viewer = build_graph(size)
+    members = selectors.with_relationship(Member.objects.order_by("id"), viewer)
+
+    with django_assert_num_queries(1):
+        page = list(members[: selectors.PAGE_SIZE])
+        [(m.degree, m.mutual_count, m.sent_invitation_id, m.received_invitation_id) for m in page]
+
+    assert len(page) == min(size, selectors.PAGE_SIZE)
+
+
+@pytest.mark.parametrize("size", [10, 80])
+def test_connections_page_and_suggestions_cost_one_query_each(django_assert_num_queries, size):
+    viewer = build_graph(size)
+
+    with django_assert_num_queries(1):
+        connections = list(selectors.member_connections(member=viewer)[: selectors.PAGE_SIZE])
+    with django_assert_num_queries(1):
+        suggestions = list(selectors.people_you_may_know(viewer=viewer))
+
+    assert {m.degree for m in connections} == {FIRST}
+    assert suggestions
+    assert {m.degree for m in suggestions} == {SECOND}
+
+
+def test_page_query_count_does_not_grow_with_the_graph():
+    counts = []
+    for size in (10, 80):
+        Member.objects.all().delete()
+        viewer = build_graph(size)
+        with CaptureQueriesContext(connection) as ctx:
+            list(selectors.member_search(viewer=viewer, query="pat")[: selectors.PAGE_SIZE])
+            list(selectors.members_for_viewer(viewer=viewer)[: selectors.PAGE_SIZE])
+            list(selectors.member_connections(member=viewer)[: selectors.PAGE_SIZE])
+            list(selectors.people_you_may_know(viewer=viewer))
+        counts.append(len(ctx.captured_queries))
+
+    assert counts == [4, 4]
