@@ -1,0 +1,959 @@
+"""Demo data: the demo accounts, realistic members and a connection graph with communities.
+
+`make run` calls `seed_demo --if-empty` on every start, so a fresh database comes up with
+something to look at. The data is a pure function of `--seed` and `--members`: names,
+headlines, locations, the graph and the invitations come out the same every time (only the
+timestamps move with the clock, by the same offsets).
+
+The graph is a set of communities of about 25 to 40 members (a city, an industry, a few
+employers), dense inside, with a few long links between communities. Each demo account is
+connected to a handful of members of one or two communities, members that have no long links
+themselves, so every demo account has 1st, 2nd and, beyond its communities, 3rd+ members.
+
+Everything is written with `bulk_create` in one transaction, with one password hash for all.
+"""
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import batched
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import Connection, Invitation, Member
+from accounts.slugs import slug_base
+
+DEMO_PASSWORD = "inmail-demo-2026"
+DEFAULT_SEED = 2026
+DEFAULT_MEMBERS = 200
+BATCH_SIZE = 5000
+
+MINUTES_PER_DAY = 24 * 60
+# Every generated member joined at least this long ago, so that connections and
+# invitations (at most INVITATION_MAX_AGE_DAYS old) always come after both members joined.
+JOINED_MIN_DAYS = 45
+JOINED_MAX_DAYS = 6 * 365
+INVITATION_MAX_AGE_DAYS = 30
+
+COMMUNITY_SIZE = 32  # on average; sizes vary by ±25 %
+INTRA_DEGREE = (5.5, 8.5)  # average connections inside a community, drawn per community
+LONG_LINK_RATE = 0.3  # chance that a member has one connection into another community
+INVITATION_RATE = 0.12  # pending invitations between generated members, per member
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    key: str
+    email: str
+    first_name: str
+    last_name: str
+    headline: str
+    location: str
+    about: str
+    joined_days: int
+    connections: int  # generated members to connect with
+    communities: int  # spread over this many communities
+    received: int  # pending invitations received
+    sent: int  # pending invitations sent
+    is_admin: bool = False
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount(
+        key="admin",
+        email="admin@example.com",
+        first_name="Alex",
+        last_name="Admin",
+        headline="Platform Administrator at InMail",
+        location="Dublin, Ireland",
+        about="I look after this InMail instance: members, reports and everything in between.",
+        joined_days=1400,
+        connections=6,
+        communities=1,
+        received=0,
+        sent=0,
+        is_admin=True,
+    ),
+    DemoAccount(
+        key="free",
+        email="free@example.com",
+        first_name="Sam",
+        last_name="Taylor",
+        headline="Junior Frontend Developer at Brightpath | React · TypeScript",
+        location="Lisbon, Portugal",
+        about=(
+            "Frontend developer two years out of a coding bootcamp. I like accessible "
+            "interfaces, tidy CSS and learning from people who have shipped more than I have."
+        ),
+        joined_days=420,
+        connections=8,
+        communities=1,
+        received=3,
+        sent=2,
+    ),
+    DemoAccount(
+        key="essentials",
+        email="essentials@example.com",
+        first_name="Priya",
+        last_name="Raman",
+        headline="Product Marketing Manager · Open to new opportunities",
+        location="Toronto, Ontario, Canada",
+        about=(
+            "Product marketer with seven years in B2B SaaS: positioning, launches and the "
+            "research behind them. Currently looking for my next team in Toronto or remote."
+        ),
+        joined_days=900,
+        connections=7,
+        communities=1,
+        received=3,
+        sent=3,
+    ),
+    DemoAccount(
+        key="pro",
+        email="pro@example.com",
+        first_name="Marcus",
+        last_name="Webb",
+        headline="Senior Product Manager at Nimbus Cloud",
+        location="London, England, United Kingdom",
+        about=(
+            "Product manager for developer tools. I spend my days with engineers and "
+            "customers, and my evenings writing about product discovery."
+        ),
+        joined_days=1800,
+        connections=14,
+        communities=2,
+        received=4,
+        sent=2,
+    ),
+    DemoAccount(
+        key="business",
+        email="business@example.com",
+        first_name="Elena",
+        last_name="Rossi",
+        headline="Founder & CEO at Tessellate | Building tools for remote teams",
+        location="Milan, Lombardy, Italy",
+        about=(
+            "Founder of Tessellate, where we help distributed teams plan together. "
+            "Previously led operations at two scale-ups. Always happy to talk to founders."
+        ),
+        joined_days=2000,
+        connections=15,
+        communities=2,
+        received=5,
+        sent=3,
+    ),
+    DemoAccount(
+        key="recruiter",
+        email="recruiter@example.com",
+        first_name="Jordan",
+        last_name="Blake",
+        headline="Talent Partner at Skyforge | Hiring engineers across Europe",
+        location="Berlin, Germany",
+        about=(
+            "I hire backend, platform and data engineers for Skyforge's teams in Berlin, "
+            "Amsterdam and remote. Tell me what you want from your next role."
+        ),
+        joined_days=1500,
+        connections=15,
+        communities=2,
+        received=4,
+        sent=4,
+    ),
+    DemoAccount(
+        key="sales",
+        email="sales@example.com",
+        first_name="Diego",
+        last_name="Martins",
+        headline="Account Executive at Meridian Cloud | Helping finance teams close faster",
+        location="Austin, Texas, United States",
+        about=(
+            "Account executive for mid-market finance teams. I would rather understand your "
+            "month-end close than pitch you a demo."
+        ),
+        joined_days=1100,
+        connections=12,
+        communities=2,
+        received=3,
+        sent=4,
+    ),
+)
+DEMO_EMAILS = tuple(account.email for account in DEMO_ACCOUNTS)
+# Demo accounts connected with each other, kept only while each side still leaves at least
+# one community out of reach in two hops. free and essentials are never linked.
+DEMO_LINKS = (("pro", "business"), ("recruiter", "sales"), ("business", "sales"))
+# Pending invitations between demo accounts (sender, recipient), when not connected.
+DEMO_INVITATIONS = (("recruiter", "free"), ("sales", "essentials"), ("free", "pro"))
+
+FIRST_NAMES = (
+    "Aaliyah", "Abdullah", "Adebayo", "Adriana", "Ahmed", "Aiko", "Aisha", "Akira", "Alejandro",
+    "Alessandro", "Amara", "Amir", "Ana", "Andrés", "Anika", "Arjun", "Astrid", "Ayesha", "Bao",
+    "Beatriz", "Benjamin", "Bilal", "Bongani", "Camila", "Carlos", "Caroline", "Chen", "Chiara",
+    "Chidi", "Chloé", "Connor", "Dana", "Daniel", "Dario", "Deepa", "Diego", "Dmitri", "Elena",
+    "Elif", "Emeka", "Emil", "Emily", "Emma", "Erik", "Esther", "Farah", "Fatima", "Felipe",
+    "Freya", "Gabriel", "Giulia", "Grace", "Hana", "Hannah", "Hassan", "Hiroshi", "Hugo",
+    "Ibrahim", "Ikechukwu", "Inês", "Ingrid", "Isabel", "Ivan", "Jack", "Jamal", "James", "Jana",
+    "Javier", "Jin", "João", "Jonas", "Jorge", "José", "Julia", "Kai", "Karim", "Kate", "Keisha",
+    "Kenji", "Kofi", "Kwame", "Lars", "Laura", "Layla", "Lea", "Leila", "Leon", "Lina", "Lucas",
+    "Lucía", "Luis", "Magnus", "Mai", "Malik", "Marco", "María", "Mariam", "Mateo", "Maya",
+    "Mei", "Mia", "Michael", "Ming", "Mohammed", "Mónica", "Nadia", "Naomi", "Nia", "Nikhil",
+    "Nina", "Nkechi", "Noah", "Nour", "Olga", "Oliver", "Omar", "Oscar", "Pablo", "Paulo",
+    "Priya", "Quentin", "Rafael", "Rahul", "Rania", "Ravi", "Rosa", "Ruth", "Ryan", "Sakura",
+    "Samuel", "Sana", "Sara", "Sean", "Sebastian", "Sipho", "Sofia", "Sunita", "Tanvi", "Tariq",
+    "Thabo", "Thomas", "Tomás", "Uma", "Valentina", "Vera", "Vikram", "Wanjiru", "Wei", "Ximena",
+    "Xin", "Yara", "Yasmin", "Yosef", "Yuki", "Yusuf", "Zainab", "Zara", "Zeynep", "Zoë",
+)  # fmt: skip
+
+LAST_NAMES = (
+    "Abebe", "Adeyemi", "Aguilar", "Ahmed", "Ali", "Almeida", "Andersson", "Bakker", "Baker",
+    "Bautista", "Becker", "Bernard", "Bianchi", "Bose", "Brown", "Byrne", "Campbell", "Carter",
+    "Castillo", "Chatterjee", "Chen", "Cho", "Choi", "Clark", "Cohen", "Costa", "Cruz", "Das",
+    "de Vries", "Demir", "Diallo", "Díaz", "Dlamini", "Dubois", "Edwards", "Esposito", "Evans",
+    "Fernández", "Ferrari", "Ferreira", "Fischer", "Flores", "Friedman", "Georgiou", "Gómez",
+    "González", "Green", "Gupta", "Haddad", "Haile", "Hall", "Hansen", "Harris", "Hernández",
+    "Herrera", "Hill", "Hoang", "Hoffmann", "Hosseini", "Hussain", "Ito", "Ivanova", "Iyer",
+    "Jackson", "Jansen", "Johansson", "Johnson", "Jung", "Kang", "Kariuki", "Kaya", "Kelly",
+    "Khalil", "Khan", "Kim", "Kobayashi", "Korhonen", "Kowalski", "Kumar", "Larsen", "Laurent",
+    "Le", "Lee", "Lefebvre", "Levi", "Lewis", "Li", "Lindqvist", "Liu", "López", "Martin",
+    "Martínez", "Medina", "Mendoza", "Menon", "Mensah", "Miller", "Mitchell", "Moreau",
+    "Morales", "Müller", "Murphy", "Mwangi", "Nakamura", "Nasser", "Ndlovu", "Nelson",
+    "Nguyen", "Nielsen", "Novak", "Nowak", "O'Brien", "Okafor", "Okonkwo", "Oliveira", "Ortiz",
+    "Papadopoulos", "Park", "Parker", "Patel", "Peeters", "Pereira", "Pérez", "Petrov", "Pham",
+    "Ramírez", "Rahman", "Reddy", "Reyes", "Rivera", "Roberts", "Rodrigues", "Romano", "Romero",
+    "Rossi", "Ruiz", "Russo", "Sánchez", "Santos", "Santoso", "Sato", "Schmidt", "Schneider",
+    "Scott", "Sharma", "Silva", "Singh", "Smith", "Souza", "Stewart", "Sullivan", "Suzuki",
+    "Tanaka", "Taylor", "Tesfaye", "Torres", "Tran", "Turner", "van Dijk", "Vargas", "Virtanen",
+    "Walker", "Wang", "Watanabe", "Weber", "Wijaya", "Williams", "Wilson", "Wright", "Yamamoto",
+    "Yilmaz", "Young", "Zhang",
+)  # fmt: skip
+
+LOCATIONS = (
+    "Amsterdam, North Holland, Netherlands",
+    "Auckland, New Zealand",
+    "Austin, Texas, United States",
+    "Barcelona, Catalonia, Spain",
+    "Bengaluru, Karnataka, India",
+    "Berlin, Germany",
+    "Bogotá, Capital District, Colombia",
+    "Buenos Aires, Argentina",
+    "Cairo, Egypt",
+    "Cape Town, Western Cape, South Africa",
+    "Chicago, Illinois, United States",
+    "Copenhagen, Denmark",
+    "Dubai, United Arab Emirates",
+    "Dublin, Ireland",
+    "Istanbul, Türkiye",
+    "Lagos, Nigeria",
+    "Lisbon, Portugal",
+    "London, England, United Kingdom",
+    "Madrid, Community of Madrid, Spain",
+    "Melbourne, Victoria, Australia",
+    "Mexico City, Mexico",
+    "Milan, Lombardy, Italy",
+    "Mumbai, Maharashtra, India",
+    "Nairobi, Kenya",
+    "New York, New York, United States",
+    "Paris, Île-de-France, France",
+    "San Francisco, California, United States",
+    "São Paulo, Brazil",
+    "Seattle, Washington, United States",
+    "Seoul, South Korea",
+    "Singapore",
+    "Stockholm, Sweden",
+    "Sydney, New South Wales, Australia",
+    "Tokyo, Japan",
+    "Toronto, Ontario, Canada",
+    "Warsaw, Masovian Voivodeship, Poland",
+    "Zurich, Switzerland",
+)
+
+COMPANIES = (
+    "Adventure Works", "Alder Health", "Atlas Logistics", "Beacon Insurance", "Bluefin Analytics",
+    "Brightpath", "Cedar & Pine", "Contoso", "Copperleaf Games", "Corvid Labs",
+    "Evergreen Energy", "Fabrikam", "Fernbrook Foods", "Globex", "Granite Works", "Helix Bio",
+    "Initech", "Kestrel Health", "Lumenfield", "Meridian Cloud", "Nimbus Cloud", "Northwind",
+    "Orbital Systems", "Parallax Studio", "Pioneer Robotics", "Quantum Ledger",
+    "Riverstone Retail", "Sable Security", "Silverline Media", "Skyforge",
+    "Summit Ridge Capital", "Tailspin Toys", "Tessellate", "Tidewater Consulting",
+    "Waypoint Travel", "Wide World Importers",
+)  # fmt: skip
+
+INDUSTRIES = (
+    "AI", "Biotech", "Climate Tech", "Cybersecurity", "E-commerce", "EdTech", "Energy",
+    "Fintech", "Gaming", "Healthcare", "Insurance", "Logistics", "Media", "Nonprofit",
+    "Public Sector", "Real Estate", "Retail", "SaaS", "Travel",
+)  # fmt: skip
+
+HOBBIES = (
+    "running", "bouldering", "sourdough baking", "chess", "mentoring new grads", "photography",
+    "cycling", "board games", "learning Japanese", "hiking", "jazz piano", "coaching youth "
+    "football", "open-source side projects", "long-distance swimming", "podcasts about history",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Family:
+    roles: tuple[str, ...]
+    leads: tuple[str, ...]
+    skills: tuple[str, ...]
+    missions: tuple[str, ...]
+    work: tuple[str, ...]
+    # Employers and industries of the family's members; any when empty.
+    companies: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+
+
+FAMILIES = (
+    Family(
+        roles=(
+            "Software Engineer", "Backend Engineer", "Frontend Engineer", "Full-Stack Developer",
+            "Mobile Engineer", "DevOps Engineer", "Site Reliability Engineer", "Security Engineer",
+            "QA Engineer", "Platform Engineer", "Embedded Software Engineer",
+        ),
+        leads=("Engineering Manager", "Director of Engineering", "VP of Engineering", "CTO"),
+        skills=(
+            "Python", "Go", "TypeScript", "React", "Kubernetes", "AWS", "PostgreSQL", "Rust",
+            "Distributed Systems", "Django", "Java", "Kotlin", "Swift", "Terraform",
+        ),
+        missions=(
+            "Building reliable systems at scale", "Shipping software people love",
+            "Making infrastructure boring", "Writing code that is easy to delete",
+        ),
+        work=(
+            "build the services behind our checkout", "work on the platform team",
+            "keep our APIs fast and our pagers quiet", "build the mobile apps",
+            "lead the migration to Kubernetes",
+        ),
+    ),
+    Family(
+        roles=(
+            "Data Engineer", "Data Scientist", "Data Analyst", "Machine Learning Engineer",
+            "Analytics Engineer", "Research Scientist", "BI Developer",
+        ),
+        leads=("Head of Data", "Director of Data Science", "Chief Data Officer"),
+        skills=(
+            "SQL", "Python", "dbt", "Spark", "Airflow", "Machine Learning", "Statistics",
+            "Tableau", "LLMs", "Experimentation", "Forecasting",
+        ),
+        missions=(
+            "Turning data into decisions", "Making experiments trustworthy",
+            "Bringing machine learning to production",
+        ),
+        work=(
+            "build the data platform", "run the experimentation program",
+            "model demand for our supply chain", "train and ship ranking models",
+        ),
+    ),
+    Family(
+        roles=(
+            "Product Manager", "Product Designer", "UX Researcher", "UX Writer", "UI Designer",
+            "Product Owner", "Design Systems Designer",
+        ),
+        leads=("Head of Product", "Design Director", "VP of Product", "Chief Product Officer"),
+        skills=(
+            "Product Strategy", "Figma", "User Research", "Roadmapping", "Accessibility",
+            "Prototyping", "Product Discovery", "B2B SaaS", "Design Systems",
+        ),
+        missions=(
+            "Designing products people actually use", "Helping teams ship the right thing",
+            "Making complex software feel simple",
+        ),
+        work=(
+            "own onboarding and activation", "lead research for the core product",
+            "look after our design system", "run discovery for new markets",
+        ),
+    ),
+    Family(
+        roles=(
+            "Marketing Manager", "Growth Marketer", "Content Strategist", "SEO Specialist",
+            "Brand Manager", "Product Marketing Manager", "Social Media Manager",
+            "Demand Generation Manager",
+        ),
+        leads=("Head of Marketing", "Marketing Director", "CMO"),
+        skills=(
+            "Demand Generation", "Content Marketing", "SEO", "Lifecycle Marketing", "Branding",
+            "Paid Social", "Marketing Analytics", "Storytelling", "Go-to-Market",
+        ),
+        missions=(
+            "Helping B2B brands tell better stories", "Growing products people love",
+            "Turning customers into fans",
+        ),
+        work=(
+            "lead our product launches", "run content and SEO", "own lifecycle marketing",
+            "build the brand in new markets",
+        ),
+    ),
+    Family(
+        roles=(
+            "Account Executive", "Sales Development Representative", "Customer Success Manager",
+            "Solutions Engineer", "Account Manager", "Business Development Representative",
+            "Partnerships Manager",
+        ),
+        leads=(
+            "Sales Director", "VP of Sales", "Head of Customer Success", "Chief Revenue Officer",
+        ),
+        skills=(
+            "SaaS Sales", "Enterprise Sales", "Negotiation", "Salesforce", "Pipeline Generation",
+            "Partnerships", "Customer Onboarding", "Account Management",
+        ),
+        missions=(
+            "Helping finance teams close faster", "Helping customers get value on day one",
+            "Building partnerships that last",
+        ),
+        work=(
+            "look after our enterprise accounts", "open new markets in the region",
+            "help customers roll out our platform", "build our partner channel",
+        ),
+    ),
+    Family(
+        roles=(
+            "HR Business Partner", "Talent Acquisition Specialist", "Technical Recruiter",
+            "People Operations Manager", "Learning & Development Lead", "Compensation Analyst",
+            "Talent Partner",
+        ),
+        leads=("Head of People", "HR Director", "Chief People Officer"),
+        skills=(
+            "Technical Recruiting", "Employer Branding", "Onboarding", "DEI", "Culture",
+            "Performance Management", "HR Analytics", "Talent Strategy",
+        ),
+        missions=(
+            "Helping great people find great teams", "Building workplaces people stay in",
+            "Hiring with empathy",
+        ),
+        work=(
+            "hire our engineering teams", "run people operations", "build our career framework",
+            "look after onboarding",
+        ),
+    ),
+    Family(
+        roles=(
+            "Financial Analyst", "Accountant", "Controller", "FP&A Manager", "Treasury Analyst",
+            "Auditor", "Investment Associate",
+        ),
+        leads=("Finance Director", "VP of Finance", "CFO"),
+        skills=(
+            "FP&A", "Financial Modeling", "IFRS", "Excel", "M&A", "Budgeting", "Risk Management",
+            "Corporate Finance",
+        ),
+        missions=(
+            "Making numbers tell the story", "Helping startups grow sustainably",
+            "Turning finance into a partner, not a gate",
+        ),
+        work=(
+            "run planning and forecasting", "own month-end close", "lead fundraising models",
+            "look after treasury",
+        ),
+    ),
+    Family(
+        roles=(
+            "Operations Manager", "Project Manager", "Program Manager", "Supply Chain Analyst",
+            "Business Analyst", "Management Consultant", "Strategy Consultant", "Scrum Master",
+            "Procurement Specialist",
+        ),
+        leads=("Director of Operations", "Chief of Staff", "COO"),
+        skills=(
+            "Lean", "Six Sigma", "Process Design", "Agile", "Stakeholder Management", "Logistics",
+            "Change Management", "Strategy", "PMP",
+        ),
+        missions=(
+            "Making operations run like clockwork", "Turning strategy into execution",
+            "Helping teams deliver on time",
+        ),
+        work=(
+            "run operations for the region", "lead our biggest transformation program",
+            "redesign the supply chain", "keep cross-team programs on track",
+        ),
+    ),
+    Family(
+        roles=(
+            "Registered Nurse", "Clinical Research Associate", "Pharmacist", "Physiotherapist",
+            "Healthcare Administrator", "Biomedical Engineer", "Medical Science Liaison",
+        ),
+        leads=("Director of Nursing", "Head of Clinical Operations", "Chief Medical Officer"),
+        skills=(
+            "Patient Care", "Clinical Trials", "GCP", "Regulatory Affairs", "Digital Health",
+            "Medical Devices", "Public Health",
+        ),
+        missions=(
+            "Improving patient outcomes", "Bringing better medicine to more people",
+            "Making healthcare more human",
+        ),
+        work=(
+            "coordinate clinical trials", "work on the cardiology ward",
+            "run our digital health pilots", "support hospitals adopting our devices",
+        ),
+        companies=(
+            "Alder Health", "Kestrel Health", "Helix Bio", "Riverside General Hospital",
+            "St. Anne's Medical Center", "Northbridge Clinic",
+        ),
+        industries=("Healthcare", "Biotech", "Public Sector", "Nonprofit"),
+    ),
+)  # fmt: skip
+
+# Seniority prefixes, by the last word of the role they fit, with the years behind them.
+SENIORITY = (
+    ("", None, (2, 9)),
+    ("", None, (2, 9)),
+    ("", None, (2, 9)),
+    ("Junior ", ("Engineer", "Developer", "Designer", "Analyst", "Accountant", "Marketer"), (1, 3)),
+    ("Senior ", ("Engineer", "Developer", "Designer", "Scientist", "Analyst", "Researcher",
+                 "Writer", "Accountant", "Recruiter", "Consultant", "Specialist", "Marketer",
+                 "Strategist", "Associate", "Auditor", "Executive", "Manager"), (5, 14)),
+    ("Senior ", ("Engineer", "Developer", "Designer", "Scientist", "Analyst", "Manager"), (5, 14)),
+    ("Lead ", ("Engineer", "Developer", "Designer", "Scientist", "Researcher"), (8, 18)),
+    ("Principal ", ("Engineer", "Scientist", "Designer", "Consultant"), (10, 25)),
+)  # fmt: skip
+
+NOTES = (
+    "Hi {first}, I came across your profile and would love to connect.",
+    "Hi {first}, we're both in the same field and I'd like to keep in touch.",
+    "Hello {first}, I enjoyed your recent post. Let's connect!",
+    "Hi {first}, great meeting you at the meetup last week. Let's stay in touch.",
+    "Hi {first}, I'm working on something you might find interesting. Open to a chat?",
+    "Hi {first}, a mutual colleague suggested I reach out. Happy to connect!",
+    "Hi {first}, I'm growing my network in {city}. Would be great to connect.",
+    "Hello {first}, I admire the work your team is doing. Would love to learn more.",
+)
+
+
+@dataclass
+class Community:
+    members: list[int]
+    city: str
+    companies: tuple[str, ...]
+    family: Family
+    industry: str
+
+
+@dataclass
+class Profile:
+    email: str
+    first_name: str
+    last_name: str
+    headline: str
+    location: str
+    about: str
+    joined: int  # minutes ago
+    is_admin: bool = False
+
+
+@dataclass
+class DemoData:
+    profiles: list[Profile]
+    # Each connection once, (a, b) -> minutes ago, by index into profiles.
+    edges: dict[tuple[int, int], int]
+    # (sender, recipient, note, minutes ago)
+    invitations: list[tuple[int, int, str, int]]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo accounts (password inmail-demo-2026), realistic members, "
+        "connections and pending invitations. Deterministic for a given --seed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=f"Random seed (default {DEFAULT_SEED})."
+        )
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=DEFAULT_MEMBERS,
+            help=f"Members to generate besides the demo accounts (default {DEFAULT_MEMBERS}).",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already has members (used by `make run`).",
+        )
+
+    def handle(self, *args, seed, members, if_empty, **options):
+        started = time.perf_counter()
+        if members < 0:
+            raise CommandError("--members must be zero or more.")
+        if if_empty and Member.objects.exists():
+            self.stdout.write("The database already has members: no demo data seeded.")
+            return
+        with transaction.atomic():
+            existing = sorted(
+                Member.objects.annotate(email_lower=Lower("email"))
+                .filter(email_lower__in=DEMO_EMAILS)
+                .values_list("email_lower", flat=True)
+            )
+            if existing:
+                raise CommandError(
+                    f"The demo accounts already exist ({', '.join(existing)}): the database "
+                    "was seeded before. Nothing was written. Use --if-empty to skip seeding "
+                    "a populated database, or start from an empty one (manage.py flush)."
+                )
+            data = build_demo(seed=seed, members=members)
+            write_demo(data, password_hash=make_password(DEMO_PASSWORD))
+        analyze_tables()
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {len(data.profiles):,} members, {len(data.edges):,} connections, "
+                f"{len(data.invitations):,} invitations in {elapsed:.1f} s."
+            )
+        )
+        self.stdout.write(f"Sign in as {', '.join(DEMO_EMAILS)} with password {DEMO_PASSWORD}.")
+
+
+def build_demo(*, seed: int, members: int) -> DemoData:
+    """All the demo data as plain Python, from the seed alone: no database access."""
+    rng = random.Random(seed)
+    profiles = [
+        Profile(
+            email=account.email,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            headline=account.headline,
+            location=account.location,
+            about=account.about,
+            joined=account.joined_days * MINUTES_PER_DAY,
+            is_admin=account.is_admin,
+        )
+        for account in DEMO_ACCOUNTS
+    ]
+    communities = _communities(rng, start=len(profiles), count=members)
+    for community in communities:
+        for _ in community.members:
+            profiles.append(_profile(rng, community, number=len(profiles) - len(DEMO_ACCOUNTS) + 1))
+
+    edges: dict[tuple[int, int], int] = {}
+
+    def connect(a: int, b: int) -> bool:
+        pair = (a, b) if a < b else (b, a)
+        if a == b or pair in edges:
+            return False
+        limit = min(profiles[a].joined, profiles[b].joined)
+        edges[pair] = rng.randrange(60, limit)
+        return True
+
+    community_of: dict[int, int] = {}
+    for number, community in enumerate(communities):
+        size = len(community.members)
+        probability = min(1.0, rng.uniform(*INTRA_DEGREE) / max(size - 1, 1))
+        for i, a in enumerate(community.members):
+            community_of[a] = number
+            for b in community.members[i + 1 :]:
+                if rng.random() < probability:
+                    connect(a, b)
+    # Nobody is left without a connection inside their community.
+    linked = {index for pair in edges for index in pair}
+    for community in communities:
+        if len(community.members) > 1:
+            for a in community.members:
+                if a not in linked:
+                    connect(a, rng.choice([b for b in community.members if b != a]))
+
+    anchors = _connect_demo_accounts(rng, communities, connect)
+
+    # A few long links between communities, never from or to a demo account's connection:
+    # that keeps the communities a demo account is not in at three hops or more.
+    if len(communities) > 1:
+        first, last = len(DEMO_ACCOUNTS), len(profiles)
+        for a in range(first, last):
+            if rng.random() >= LONG_LINK_RATE:
+                continue
+            b = rng.randrange(first, last)
+            if a in anchors or b in anchors or community_of[a] == community_of[b]:
+                continue
+            connect(a, b)
+
+    invitations = _invitations(rng, profiles, communities, edges)
+    return DemoData(profiles=profiles, edges=edges, invitations=invitations)
+
+
+def _communities(rng: random.Random, *, start: int, count: int) -> list[Community]:
+    if count == 0:
+        return []
+    number = max(1, round(count / COMMUNITY_SIZE))
+    if count >= 24:
+        number = max(number, 3)  # demo accounts need communities they are not in
+    weights = [rng.uniform(0.75, 1.25) for _ in range(number)]
+    total = sum(weights)
+    communities, cumulative, begin = [], 0.0, 0
+    for weight in weights:
+        cumulative += weight
+        end = round(count * cumulative / total)
+        communities.append(
+            Community(
+                members=list(range(start + begin, start + end)),
+                city=rng.choice(LOCATIONS),
+                companies=tuple(rng.sample(COMPANIES, 3)),
+                family=rng.choice(FAMILIES),
+                industry=rng.choice(INDUSTRIES),
+            )
+        )
+        begin = end
+    return [community for community in communities if community.members]
+
+
+def _profile(rng: random.Random, community: Community, *, number: int) -> Profile:
+    first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    location = community.city if rng.random() < 0.65 else rng.choice(LOCATIONS)
+    family = community.family if rng.random() < 0.5 else rng.choice(FAMILIES)
+    if family.companies:
+        company = rng.choice(family.companies)
+    elif rng.random() < 0.6:
+        company = rng.choice(community.companies)
+    else:
+        company = rng.choice(COMPANIES)
+    if family.industries:
+        industry = rng.choice(family.industries)
+    elif rng.random() < 0.7:
+        industry = community.industry
+    else:
+        industry = rng.choice(INDUSTRIES)
+    work = rng.choice(family.work)
+    shape = rng.random()
+    if shape < 0.03:
+        role, years = rng.choice(("Founder", "Co-founder", "Founder & CEO")), rng.randint(6, 25)
+        work = "get to build the company from the ground up"
+    elif rng.random() < 0.08:
+        role, years = rng.choice(family.leads), rng.randint(10, 25)
+    else:
+        role = rng.choice(family.roles)
+        prefix, fits, (low, high) = rng.choice(SENIORITY)
+        if fits is None or role.rsplit(" ", 1)[-1] in fits:
+            role = prefix + role
+        else:
+            low, high = 2, 9
+        years = rng.randint(low, high)
+
+    if shape < 0.45:
+        headline = f"{role} at {company}"
+    elif shape < 0.60:
+        headline = f"{role} · {industry}"
+    elif shape < 0.75:
+        skill_a, skill_b = rng.sample(family.skills, 2)
+        headline = f"{role} at {company} | {skill_a} · {skill_b}"
+    elif shape < 0.85:
+        headline = f"{role} | {industry} | Ex-{rng.choice(COMPANIES)}"
+    elif shape < 0.96:
+        headline = f"{rng.choice(family.missions)} | {role} at {company}"
+    else:
+        headline = f"Open to work · {role}"
+
+    about = ""
+    if rng.random() < 0.4:
+        skill_a, skill_b = rng.sample(family.skills, 2)
+        sentences = [
+            f"{role} with {years} years of experience in {industry}.",
+            f"Currently at {company}, where I {work}.",
+            f"I care about {skill_a} and {skill_b}, and I'm based in {location.split(',')[0]}.",
+        ]
+        if rng.random() < 0.5:
+            sentences.append(f"Outside work: {rng.choice(HOBBIES)}.")
+        about = " ".join(sentences)
+
+    local = f"{slugify(first_name)}.{slugify(last_name)}".replace("-", "")
+    return Profile(
+        email=f"{local}.{number}@example.net",
+        first_name=first_name,
+        last_name=last_name,
+        headline=headline,
+        location=location,
+        about=about,
+        joined=rng.randrange(JOINED_MIN_DAYS * MINUTES_PER_DAY, JOINED_MAX_DAYS * MINUTES_PER_DAY),
+    )
+
+
+def _connect_demo_accounts(rng: random.Random, communities: list[Community], connect) -> set[int]:
+    """Connect each demo account to members of its communities; return those members."""
+    anchors: set[int] = set()
+    index = {account.key: i for i, account in enumerate(DEMO_ACCOUNTS)}
+    order = rng.sample(range(len(communities)), len(communities))
+    reach: dict[str, set[int]] = {}
+    for i, account in enumerate(DEMO_ACCOUNTS):
+        spread = account.communities if len(communities) >= 8 else 1
+        picked = [order[(i + 3 * j) % len(order)] for j in range(spread)] if order else []
+        reach[account.key] = set(picked)
+        for j, number in enumerate(picked):
+            members = communities[number].members
+            wanted = account.connections // spread + (j < account.connections % spread)
+            wanted = min(wanted, max(1, len(members) // 2))
+            for member in rng.sample(members, wanted):
+                connect(i, member)
+                anchors.add(member)
+
+    # Linked demo accounts see each other's communities at two hops: keep one out of reach.
+    two_hops = {key: set(numbers) for key, numbers in reach.items()}
+    for a, b in DEMO_LINKS:
+        union_a, union_b = two_hops[a] | reach[b], two_hops[b] | reach[a]
+        if len(union_a) < len(communities) and len(union_b) < len(communities):
+            connect(index[a], index[b])
+            two_hops[a], two_hops[b] = union_a, union_b
+    return anchors
+
+
+def _invitations(
+    rng: random.Random,
+    profiles: list[Profile],
+    communities: list[Community],
+    edges: dict[tuple[int, int], int],
+) -> list[tuple[int, int, str, int]]:
+    invitations: list[tuple[int, int, str, int]] = []
+    pairs: set[tuple[int, int]] = set()
+
+    def invite(sender: int, recipient: int, note_chance: float = 0.5) -> bool:
+        pair = (sender, recipient) if sender < recipient else (recipient, sender)
+        if sender == recipient or pair in edges or pair in pairs:
+            return False
+        pairs.add(pair)
+        note = ""
+        if rng.random() < note_chance:
+            to = profiles[recipient]
+            note = rng.choice(NOTES).format(first=to.first_name, city=to.location.split(",")[0])
+        invitations.append(
+            (sender, recipient, note, rng.randrange(10, INVITATION_MAX_AGE_DAYS * MINUTES_PER_DAY))
+        )
+        return True
+
+    generated = [member for community in communities for member in community.members]
+    if not generated:
+        return invitations
+    community_members = {m: c.members for c in communities for m in c.members}
+
+    # Each demo account receives invitations from and sends some to members it is not
+    # connected with: mostly people near it in the graph, one from further away.
+    demo_neighbours = {i: set() for i in range(len(DEMO_ACCOUNTS))}
+    for a, b in edges:
+        if a in demo_neighbours:
+            demo_neighbours[a].add(b)
+        if b in demo_neighbours:
+            demo_neighbours[b].add(a)
+    for i, account in enumerate(DEMO_ACCOUNTS):
+        near = sorted(
+            {
+                member
+                for neighbour in demo_neighbours[i]
+                if neighbour in community_members
+                for member in community_members[neighbour]
+            }
+            - demo_neighbours[i]
+        )
+        for count, sending in ((account.received, False), (account.sent, True)):
+            for number in range(count):
+                pool = near if near and number < count - 1 else generated
+                for _ in range(20):  # a few tries to find a member with no invitation yet
+                    other = rng.choice(pool)
+                    if invite(i, other) if sending else invite(other, i, note_chance=0.6):
+                        break
+
+    index = {account.key: i for i, account in enumerate(DEMO_ACCOUNTS)}
+    for sender, recipient in DEMO_INVITATIONS:
+        invite(index[sender], index[recipient], note_chance=1.0)
+
+    for _ in range(round(len(generated) * INVITATION_RATE)):
+        sender = rng.choice(generated)
+        if rng.random() < 0.7:
+            recipient = rng.choice(community_members[sender])
+        else:
+            recipient = rng.choice(generated)
+        invite(sender, recipient)
+    return invitations
+
+
+def write_demo(data: DemoData, *, password_hash: str) -> None:
+    """Insert the demo data with a handful of bulk queries per 5,000 rows."""
+    now = timezone.now()
+    used_slugs = set(Member.objects.values_list("slug", flat=True))
+    used_emails = {
+        email.lower()
+        for email in Member.objects.filter(email__iendswith="@example.net").values_list(
+            "email", flat=True
+        )
+    }
+    slug_counters: dict[str, int] = {}
+
+    def slug_for(profile: Profile) -> str:
+        base = slug_base(profile.first_name, profile.last_name)
+        counter = slug_counters.get(base, 1)
+        candidate = base if counter == 1 else f"{base}-{counter}"
+        while candidate in used_slugs:
+            counter += 1
+            candidate = f"{base}-{counter}"
+        slug_counters[base] = counter + 1
+        used_slugs.add(candidate)
+        return candidate
+
+    def email_for(profile: Profile) -> str:
+        email, extra = profile.email, 1
+        while email in used_emails:  # only on a database seeded before, by hand or otherwise
+            extra += 1
+            email = profile.email.replace("@", f"-{extra}@")
+        used_emails.add(email)
+        return email
+
+    pks: list[int] = []
+    for chunk in batched(data.profiles, BATCH_SIZE):
+        members = [
+            Member(
+                email=email_for(profile),
+                first_name=profile.first_name,
+                last_name=profile.last_name,
+                headline=profile.headline,
+                location=profile.location,
+                about=profile.about,
+                slug=slug_for(profile),
+                password=password_hash,
+                is_staff=profile.is_admin,
+                is_superuser=profile.is_admin,
+                date_joined=now - timedelta(minutes=profile.joined),
+            )
+            for profile in chunk
+        ]
+        Member.objects.bulk_create(members, batch_size=BATCH_SIZE)
+        if any(member.pk is None for member in members):
+            # Databases that cannot return ids from a bulk insert: one query per batch.
+            ids = dict(
+                Member.objects.filter(email__in=[m.email for m in members]).values_list(
+                    "email", "pk"
+                )
+            )
+            pks.extend(ids[member.email] for member in members)
+        else:
+            pks.extend(member.pk for member in members)
+
+    for chunk in batched(data.edges.items(), BATCH_SIZE // 2):
+        connections = []
+        for (a, b), minutes in chunk:
+            created_at = now - timedelta(minutes=minutes)
+            connections.append(Connection(member_id=pks[a], other_id=pks[b], created_at=created_at))
+            connections.append(Connection(member_id=pks[b], other_id=pks[a], created_at=created_at))
+        Connection.objects.bulk_create(connections, batch_size=BATCH_SIZE)
+
+    for chunk in batched(data.invitations, BATCH_SIZE):
+        Invitation.objects.bulk_create(
+            [
+                Invitation(
+                    sender_id=pks[sender],
+                    recipient_id=pks[recipient],
+                    note=note,
+                    created_at=now - timedelta(minutes=minutes),
+                )
+                for sender, recipient, note, minutes in chunk
+            ],
+            batch_size=BATCH_SIZE,
+        )
+
+
+def analyze_tables() -> None:
+    """Refresh the planner statistics of the tables just filled.
+
+    Without them PostgreSQL plans the degree subqueries of a freshly seeded graph as if the
+    tables were nearly empty (sequential scans per row) until autovacuum gets to them.
+    """
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return
+    with connection.cursor() as cursor:
+        for model in (Member, Connection, Invitation):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
