@@ -8,21 +8,26 @@ from accounts.models import Block, Connection, Invitation, Member
 from accounts.slugs import unique_slug
 
 
-class MemberCreationForm(AdminUserCreationForm):
+class LowercaseEmailMixin:
+    # Emails are stored lowercased (a database constraint); accept any case from staff.
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class MemberCreationForm(LowercaseEmailMixin, AdminUserCreationForm):
     class Meta:
         model = Member
         fields = ["email", "first_name", "last_name"]
 
     def save(self, commit=True):
         member = super().save(commit=False)
-        member.email = member.email.lower()
         member.slug = unique_slug(member.first_name, member.last_name)
         if commit:
             member.save()
         return member
 
 
-class MemberChangeForm(UserChangeForm):
+class MemberChangeForm(LowercaseEmailMixin, UserChangeForm):
     class Meta:
         model = Member
         fields = "__all__"

@@ -22,7 +22,7 @@ class SignupForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if Member.objects.filter(email__iexact=email).exists():
+        if Member.objects.filter(email=email).exists():
             raise forms.ValidationError(
                 "An account with this email already exists. Sign in instead."
             )

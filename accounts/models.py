@@ -15,7 +15,8 @@ class MemberManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         # Members sign in with their email in whatever case they typed it.
-        return self.get(email__iexact=username)
+        # Emails are stored lowercased (a check constraint), so this uses the unique index.
+        return self.get(email=self.normalize_email(username).strip().lower())
 
     def _create(self, email, password, **fields):
         from accounts.slugs import unique_slug
@@ -67,7 +68,10 @@ class Member(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="member_email_ci_unique"),
+            # With `unique=True` on the column this makes emails unique in any case.
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="member_email_lowercase"
+            ),
         ]
         indexes = [models.Index(fields=["last_name", "first_name", "id"], name="member_name_idx")]
 
@@ -105,8 +109,11 @@ class Connection(models.Model):
     including the mutual-connection join used for degrees.
     """
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="connections")
-    other = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    # The composite indexes below lead with each of these columns: no single-column index.
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="connections", db_index=False
+    )
+    other = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", db_index=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -132,9 +139,11 @@ class Invitation(models.Model):
 
     OPEN_STATUSES = (Status.PENDING, Status.IGNORED)
 
-    sender = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sent_invitations")
+    sender = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="sent_invitations", db_index=False
+    )
     recipient = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="received_invitations"
+        Member, on_delete=models.CASCADE, related_name="received_invitations", db_index=False
     )
     note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -174,8 +183,10 @@ class Invitation(models.Model):
 
 
 class Block(models.Model):
-    blocker = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="blocks")
-    blocked = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    blocker = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="blocks", db_index=False
+    )
+    blocked = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", db_index=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -30,6 +30,11 @@ def visible_members(viewer: Member) -> QuerySet[Member]:
     )
 
 
+def _connections_of(viewer: Member) -> QuerySet[Connection]:
+    # A deactivated account is no longer a path between two members.
+    return Connection.objects.filter(member=viewer, other__is_active=True).values("other")
+
+
 def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Member]:
     """Annotate each member with its degree, mutual connections and invitation state.
 
@@ -40,7 +45,7 @@ def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Me
 
     Blocking removes the connection, so a blocked member is never a path between two others.
     """
-    viewer_connections = Connection.objects.filter(member=viewer).values("other")
+    viewer_connections = _connections_of(viewer)
     mutual = (
         Connection.objects.filter(member=OuterRef("pk"), other__in=viewer_connections)
         # The viewer has no connections in common with themself, only connections.
@@ -143,7 +148,7 @@ def pending_invitation_count(*, member: Member) -> int:
 
 def people_you_may_know(*, viewer: Member, limit: int = 6) -> QuerySet[Member]:
     """2nd-degree members with the most mutual connections, without open invitations."""
-    viewer_connections = Connection.objects.filter(member=viewer).values("other")
+    viewer_connections = _connections_of(viewer)
     eligible = visible_members(viewer).exclude(
         Exists(Invitation.objects.filter(_either_way(viewer), status__in=Invitation.OPEN_STATUSES))
     )

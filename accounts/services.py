@@ -42,7 +42,7 @@ def member_signup(
     *, email: str, password: str, first_name: str, last_name: str, headline: str = ""
 ) -> Member:
     email = Member.objects.normalize_email(email).strip().lower()
-    if Member.objects.filter(email__iexact=email).exists():
+    if Member.objects.filter(email=email).exists():
         raise ServiceError(EMAIL_TAKEN)
     # Two sign-ups can race past the checks: on the email (refuse), or on the slug when two
     # people with the same name join at once (pick another slug and try again).
@@ -58,7 +58,7 @@ def member_signup(
                     slug=unique_slug(first_name, last_name),
                 )
         except IntegrityError:
-            if Member.objects.filter(email__iexact=email).exists():
+            if Member.objects.filter(email=email).exists():
                 raise ServiceError(EMAIL_TAKEN) from None
     raise ServiceError(
         "We couldn't create your account just now. Please try again.", status_code=503

@@ -48,3 +48,16 @@ def test_admin_adds_a_member_with_a_slug(client):
     assert response.status_code == 302
     created = Member.objects.get(email="new.person@example.com")
     assert created.slug == "new-person"
+
+
+@pytest.mark.django_db
+def test_admin_search_finds_members_by_name_and_email(client):
+    client.force_login(MemberFactory(is_staff=True, is_superuser=True))
+    MemberFactory(first_name="Grace", last_name="Hopper", email="grace@example.com")
+    MemberFactory(first_name="Alan", last_name="Turing", email="alan@example.com")
+
+    by_name = client.get(reverse("admin:accounts_member_changelist"), {"q": "hopper"})
+    by_email = client.get(reverse("admin:accounts_member_changelist"), {"q": "alan@"})
+
+    assert [m.email for m in by_name.context["cl"].result_list] == ["grace@example.com"]
+    assert [m.email for m in by_email.context["cl"].result_list] == ["alan@example.com"]

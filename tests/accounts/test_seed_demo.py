@@ -198,7 +198,7 @@ def test_seeding_twice_is_refused_without_writing_anything():
 
 
 def test_seeding_is_refused_when_one_demo_account_exists():
-    MemberFactory(email="Recruiter@Example.com")
+    MemberFactory(email="recruiter@example.com")
 
     with pytest.raises(CommandError, match="recruiter@example.com"):
         seed()

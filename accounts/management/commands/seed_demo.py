@@ -22,7 +22,6 @@ from itertools import batched
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -582,9 +581,7 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             existing = sorted(
-                Member.objects.annotate(email_lower=Lower("email"))
-                .filter(email_lower__in=DEMO_EMAILS)
-                .values_list("email_lower", flat=True)
+                Member.objects.filter(email__in=DEMO_EMAILS).values_list("email", flat=True)
             )
             if existing:
                 raise CommandError(
@@ -866,12 +863,9 @@ def write_demo(data: DemoData, *, password_hash: str) -> None:
     """Insert the demo data with a handful of bulk queries per 5,000 rows."""
     now = timezone.now()
     used_slugs = set(Member.objects.values_list("slug", flat=True))
-    used_emails = {
-        email.lower()
-        for email in Member.objects.filter(email__iendswith="@example.net").values_list(
-            "email", flat=True
-        )
-    }
+    used_emails = set(
+        Member.objects.filter(email__endswith="@example.net").values_list("email", flat=True)
+    )
     slug_counters: dict[str, int] = {}
 
     def slug_for(profile: Profile) -> str:
