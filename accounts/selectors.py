@@ -119,20 +119,41 @@ def member_connections(*, member: Member) -> QuerySet[Member]:
     )
 
 
-def received_invitations(*, member: Member) -> QuerySet[Invitation]:
-    return (
-        Invitation.objects.filter(recipient=member, status=Invitation.Status.PENDING)
-        .select_related("sender")
-        .order_by("-created_at", "-id")
+def members_who_invited(*, member: Member) -> QuerySet[Member]:
+    """Members whose invitation to `member` is pending, newest first."""
+    return _with_invitation(
+        member,
+        Invitation.objects.filter(
+            sender=OuterRef("pk"), recipient=member, status=Invitation.Status.PENDING
+        ),
     )
 
 
-def sent_invitations(*, member: Member) -> QuerySet[Invitation]:
-    # Ignored invitations stay listed: the sender is not told, as on LinkedIn.
-    return (
-        Invitation.objects.filter(sender=member, status__in=Invitation.OPEN_STATUSES)
-        .select_related("recipient")
-        .order_by("-created_at", "-id")
+def members_invited(*, member: Member) -> QuerySet[Member]:
+    """Members `member` has an open invitation to, newest first.
+
+    Ignored invitations stay listed: the sender is not told, as on LinkedIn.
+    """
+    return _with_invitation(
+        member,
+        Invitation.objects.filter(
+            sender=member, recipient=OuterRef("pk"), status__in=Invitation.OPEN_STATUSES
+        ),
+    )
+
+
+def _with_invitation(member: Member, invitations: QuerySet[Invitation]) -> QuerySet[Member]:
+    # Members rather than invitations, so that the rows share the member row and its buttons;
+    # the unique open invitation per pair makes each subquery a single row.
+    return with_relationship(
+        visible_members(member)
+        .annotate(
+            invitation_note=Subquery(invitations.values("note")[:1]),
+            invited_at=Subquery(invitations.values("created_at")[:1]),
+        )
+        .filter(invited_at__isnull=False)
+        .order_by("-invited_at", "-id"),
+        member,
     )
 
 

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +29,7 @@ def home(request):
         "accounts/home.html",
         {
             "people": selectors.people_you_may_know(viewer=viewer),
-            "invitations": selectors.received_invitations(member=viewer)[:3],
+            "inviters": selectors.members_who_invited(member=viewer)[:3],
             "connection_count": viewer.connections.count(),
         },
     )
@@ -40,14 +40,30 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-class SignInView(LoginView):
-    authentication_form = EmailAuthenticationForm
-    redirect_authenticated_user = True
+class InvalidFormIsBadRequest:
+    """Django's account views answer a refused form with 200; ours say 400, like every form."""
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+
+class SignInView(InvalidFormIsBadRequest, auth_views.LoginView):
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(InvalidFormIsBadRequest, auth_views.PasswordChangeView):
+    pass
+
+
+class PasswordResetView(InvalidFormIsBadRequest, auth_views.PasswordResetView):
+    pass
+
+
+class PasswordResetConfirmView(InvalidFormIsBadRequest, auth_views.PasswordResetConfirmView):
+    pass
 
 
 def signup(request):
@@ -120,8 +136,8 @@ def my_network(request):
         request,
         "accounts/my_network.html",
         {
-            "received": selectors.received_invitations(member=member),
-            "sent": selectors.sent_invitations(member=member),
+            "inviters": selectors.members_who_invited(member=member),
+            "invitees": selectors.members_invited(member=member),
             "page": connections.get_page(request.GET.get("page")),
         },
     )

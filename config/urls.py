@@ -1,14 +1,31 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import SignInView, home
+from accounts import views as accounts_views
 
 admin.site.site_header = "InMail administration"
 admin.site.site_title = "InMail admin"
 
 urlpatterns = [
-    path("", home, name="home"),
-    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("", accounts_views.home, name="home"),
+    # Django's account views, answering refused forms with 400; the rest of
+    # django.contrib.auth.urls (logout, the "done" pages) as they are.
+    path("accounts/login/", accounts_views.SignInView.as_view(), name="login"),
+    path(
+        "accounts/password_change/",
+        accounts_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_reset/",
+        accounts_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        accounts_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),

@@ -393,8 +393,8 @@ def test_ignored_invitation_still_looks_open_to_its_sender(member, other):
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.IGNORED
     assert invitation.responded_at == LATER
-    assert list(selectors.sent_invitations(member=member)) == [invitation]
-    assert list(selectors.received_invitations(member=other)) == []
+    assert [m.pk for m in selectors.members_invited(member=member)] == [other.pk]
+    assert list(selectors.members_who_invited(member=other)) == []
     assert selectors.pending_invitation_count(member=other) == 0
     assert not Connection.objects.exists()
 
@@ -436,8 +436,8 @@ def test_sender_withdraws_a_pending_invitation(member, other):
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.WITHDRAWN
     assert invitation.responded_at == LATER
-    assert list(selectors.sent_invitations(member=member)) == []
-    assert list(selectors.received_invitations(member=other)) == []
+    assert list(selectors.members_invited(member=member)) == []
+    assert list(selectors.members_who_invited(member=other)) == []
 
 
 def test_sender_withdraws_an_ignored_invitation(member, other):
@@ -482,7 +482,8 @@ def test_new_invitation_can_be_sent_after_withdrawing(member, other):
 
     assert second.pk != first.pk
     assert second.status == Invitation.Status.PENDING
-    assert list(selectors.received_invitations(member=other)) == [second]
+    [inviter] = selectors.members_who_invited(member=other)
+    assert (inviter.pk, inviter.invitation_note) == (member.pk, "Second try")
 
 
 # --- connection_remove ---------------------------------------------------------------------
@@ -554,7 +555,7 @@ def test_block_withdraws_open_invitations_both_ways(member, other):
     with_third.refresh_from_db()
     assert with_third.status == Invitation.Status.PENDING
     assert selectors.pending_invitation_count(member=member) == 0
-    assert list(selectors.sent_invitations(member=other)) == [with_third]
+    assert [m.pk for m in selectors.members_invited(member=other)] == [with_third.recipient_id]
 
 
 def test_block_of_a_member_who_is_not_connected_stores_only_the_block(member, other):

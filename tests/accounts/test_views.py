@@ -487,3 +487,69 @@ class TestSearch:
 
         assert response.status_code == 200
         assert "Search for people by name" in text(response)
+
+
+@pytest.mark.django_db
+class TestPasswords:
+    def test_reset_link_sets_a_new_password(self, client, member, mailoutbox):
+        client.post(reverse("password_reset"), {"email": "ada@example.com"})
+        link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line)
+
+        form_page = client.get(link.strip(), follow=True)
+        response = client.post(
+            form_page.redirect_chain[-1][0],
+            {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"},
+        )
+
+        assert response.status_code == 302
+        member.refresh_from_db()
+        assert member.check_password("a-brand-new-passphrase")
+
+    def test_mismatched_new_passwords_are_refused(self, client, member, mailoutbox):
+        client.post(reverse("password_reset"), {"email": "ada@example.com"})
+        link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line)
+        form_page = client.get(link.strip(), follow=True)
+
+        response = client.post(
+            form_page.redirect_chain[-1][0],
+            {"new_password1": "a-brand-new-passphrase", "new_password2": "something-else-entirely"},
+        )
+
+        assert response.status_code == 400
+        assert "The two password fields didn’t match." in text(response)
+        member.refresh_from_db()
+        assert member.check_password(PASSWORD)
+
+    def test_used_reset_link_says_so(self, client, member):
+        response = client.get("/accounts/reset/MQ/set-password/")
+
+        assert "This password reset link is invalid or has already been used." in text(response)
+
+    def test_change_password(self, member_client, member):
+        response = member_client.post(
+            reverse("password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "a-brand-new-passphrase",
+                "new_password2": "a-brand-new-passphrase",
+            },
+        )
+
+        assert response.status_code == 302
+        member.refresh_from_db()
+        assert member.check_password("a-brand-new-passphrase")
+
+    def test_change_password_with_a_wrong_old_password_changes_nothing(self, member_client, member):
+        response = member_client.post(
+            reverse("password_change"),
+            {
+                "old_password": "wrong",
+                "new_password1": "a-brand-new-passphrase",
+                "new_password2": "a-brand-new-passphrase",
+            },
+        )
+
+        assert response.status_code == 400
+        assert "Your old password was entered incorrectly." in text(response)
+        member.refresh_from_db()
+        assert member.check_password(PASSWORD)
