@@ -489,15 +489,18 @@ class TestSearch:
         assert "Search for people by name" in text(response)
 
 
+def reset_form_url(client, mailoutbox):
+    """Ask for a reset email, follow its link, and return the new-password form's URL."""
+    client.post(reverse("password_reset"), {"email": "ada@example.com"})
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line)
+    return client.get(link.strip(), follow=True).redirect_chain[-1][0]
+
+
 @pytest.mark.django_db
 class TestPasswords:
     def test_reset_link_sets_a_new_password(self, client, member, mailoutbox):
-        client.post(reverse("password_reset"), {"email": "ada@example.com"})
-        link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line)
-
-        form_page = client.get(link.strip(), follow=True)
         response = client.post(
-            form_page.redirect_chain[-1][0],
+            reset_form_url(client, mailoutbox),
             {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"},
         )
 
@@ -506,12 +509,8 @@ class TestPasswords:
         assert member.check_password("a-brand-new-passphrase")
 
     def test_mismatched_new_passwords_are_refused(self, client, member, mailoutbox):
-        client.post(reverse("password_reset"), {"email": "ada@example.com"})
-        link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line)
-        form_page = client.get(link.strip(), follow=True)
-
         response = client.post(
-            form_page.redirect_chain[-1][0],
+            reset_form_url(client, mailoutbox),
             {"new_password1": "a-brand-new-passphrase", "new_password2": "something-else-entirely"},
         )
 
