@@ -169,6 +169,15 @@ def _back(request, fallback):
     return redirect(fallback)
 
 
+def _error_page(request, error, *, back):
+    return render(
+        request,
+        "accounts/action_error.html",
+        {"message": error.message, "back": back},
+        status=error.status_code,
+    )
+
+
 def _respond(request, *, member_pk, fallback, success=None, error=None):
     """The updated buttons for htmx, a redirect with a message otherwise; errors are 4xx."""
     status = error.status_code if error else 200
@@ -185,12 +194,7 @@ def _respond(request, *, member_pk, fallback, success=None, error=None):
         }
         return render(request, "accounts/components.html#member_actions", context, status=status)
     if error:
-        return render(
-            request,
-            "accounts/action_error.html",
-            {"message": error.message, "back": fallback},
-            status=status,
-        )
+        return _error_page(request, error, back=fallback)
     messages.success(request, success)
     return _back(request, fallback)
 
@@ -295,12 +299,7 @@ def block(request, slug):
     try:
         services.member_block(blocker=request.user, blocked=other)
     except ServiceError as error:
-        return render(
-            request,
-            "accounts/action_error.html",
-            {"message": error.message, "back": other.get_absolute_url()},
-            status=error.status_code,
-        )
+        return _error_page(request, error, back=other.get_absolute_url())
     messages.success(request, f"You blocked {other.full_name}. You can unblock them in Settings.")
     return redirect("home")
 

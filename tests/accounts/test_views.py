@@ -393,6 +393,13 @@ class TestRemoveAndBlock:
         assert response.status_code == 409
         assert "You&#x27;re not connected with" in text(response)
 
+    def test_blocking_yourself_is_refused(self, member_client, member):
+        response = member_client.post(reverse("accounts:block", args=[member.slug]))
+
+        assert response.status_code == 400
+        assert "You can&#x27;t block yourself." in text(response)
+        assert not Block.objects.exists()
+
     def test_block_hides_the_profile_and_ends_the_connection(self, member_client, member, other):
         connect(member, other)
 
