@@ -30,9 +30,9 @@ def visible_members(viewer: Member) -> QuerySet[Member]:
     )
 
 
-def _connections_of(viewer: Member) -> QuerySet[Connection]:
+def _connections_of(member: Member) -> QuerySet[Connection]:
     # A deactivated account is no longer a path between two members.
-    return Connection.objects.filter(member=viewer, other__is_active=True).values("other")
+    return Connection.objects.filter(member=member, other__is_active=True).values("other")
 
 
 def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Member]:
@@ -88,6 +88,16 @@ def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Me
 def members_for_viewer(*, viewer: Member, queryset: QuerySet[Member] | None = None):
     """The members the viewer may see, each with its relationship to the viewer."""
     return with_relationship(visible_members(viewer) if queryset is None else queryset, viewer)
+
+
+def mutual_connections(*, viewer: Member, member: Member, limit: int = 3) -> QuerySet[Member]:
+    """A few of the connections the viewer and `member` share, for "Ann, Bo and 3 others"."""
+    return (
+        visible_members(viewer)
+        .filter(pk__in=_connections_of(viewer))
+        .filter(pk__in=_connections_of(member))
+        .order_by("last_name", "first_name", "id")[:limit]
+    )
 
 
 def member_search(*, viewer: Member, query: str) -> QuerySet[Member]:

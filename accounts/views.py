@@ -87,11 +87,16 @@ def signup(request):
 @login_required
 def profile(request, slug):
     member = get_object_or_404(selectors.members_for_viewer(viewer=request.user), slug=slug)
-    return render(
-        request,
-        "accounts/profile.html",
-        {"member": member, "invitation_form": InvitationForm()},
-    )
+    mutual = []
+    if member.degree == selectors.SECOND:
+        mutual = list(selectors.mutual_connections(viewer=request.user, member=member))
+    context = {
+        "member": member,
+        "mutual": mutual,
+        "mutual_others": member.mutual_count - len(mutual),
+        "invitation_form": InvitationForm(),
+    }
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required

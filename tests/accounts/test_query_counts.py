@@ -17,6 +17,7 @@ def grow_graph(viewer, size):
     rng = random.Random(size)
     members = MemberFactory.create_batch(size, headline="Gardener")
     pairs = {(viewer.pk, m.pk) for m in members[: size // 3]}
+    pairs.add((members[0].pk, members[-1].pk))  # the profile measured: always 2nd degree
     for m in members:
         for friend in rng.sample(members, 3):
             if friend.pk != m.pk:

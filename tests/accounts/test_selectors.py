@@ -396,6 +396,19 @@ def test_pending_invitation_count_counts_only_pending_invitations_received(g):
     assert selectors.pending_invitation_count(member=g.D) == 0
 
 
+def test_mutual_connections_are_the_shared_ones_by_name(g):
+    assert names(selectors.mutual_connections(viewer=g.A, member=g.C)) == ["B", "E"]
+    assert names(selectors.mutual_connections(viewer=g.A, member=g.C, limit=1)) == ["B"]
+    assert names(selectors.mutual_connections(viewer=g.A, member=g.D)) == []
+
+
+def test_mutual_connections_leave_out_deactivated_members(g):
+    Member.objects.filter(pk=g.B.pk).update(is_active=False)
+
+    assert names(selectors.mutual_connections(viewer=g.A, member=g.C)) == ["E"]
+    assert relationships(g.A)["C"] == (SECOND, 1)
+
+
 def test_received_and_sent_invitations_are_newest_first(g):
     base = datetime(2026, 2, 1, tzinfo=UTC)
     with time_machine.travel(base, tick=False):

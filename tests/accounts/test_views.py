@@ -117,8 +117,22 @@ class TestProfile:
         assert stranger.full_name in page
         assert "· 2nd" in page
         assert "Compiler pioneer" in page
-        assert "1 mutual connection" in page
+        assert f'1 mutual connection:\n            <a href="{friend.get_absolute_url()}">' in page
         assert ">Connect</button>" in page
+
+    def test_names_three_mutual_connections_and_counts_the_others(self, member_client, member):
+        stranger = MemberFactory()
+        friends = [MemberFactory(last_name=f"Friend {n}") for n in range(5)]
+        for friend in friends:
+            connect(member, friend)
+            connect(friend, stranger)
+
+        page = text(member_client.get(stranger.get_absolute_url()))
+
+        assert "5 mutual connections:" in page
+        assert all(friend.full_name in page for friend in friends[:3])
+        assert friends[3].full_name not in page
+        assert "and 2 others</p>" in page
 
     def test_first_degree_shows_message_and_remove(self, member_client, member, other):
         connect(member, other)
