@@ -131,12 +131,8 @@ def member_connections(*, member: Member) -> QuerySet[Member]:
 
 def members_who_invited(*, member: Member) -> QuerySet[Member]:
     """Members whose invitation to `member` is pending, newest first."""
-    return _with_invitation(
-        member,
-        Invitation.objects.filter(
-            sender=OuterRef("pk"), recipient=member, status=Invitation.Status.PENDING
-        ),
-    )
+    pending = Invitation.objects.filter(recipient=member, status=Invitation.Status.PENDING)
+    return _with_invitation(member, pending, other="sender")
 
 
 def members_invited(*, member: Member) -> QuerySet[Member]:
@@ -144,24 +140,24 @@ def members_invited(*, member: Member) -> QuerySet[Member]:
 
     Ignored invitations stay listed: the sender is not told, as on LinkedIn.
     """
-    return _with_invitation(
-        member,
-        Invitation.objects.filter(
-            sender=member, recipient=OuterRef("pk"), status__in=Invitation.OPEN_STATUSES
-        ),
-    )
+    open_ = Invitation.objects.filter(sender=member, status__in=Invitation.OPEN_STATUSES)
+    return _with_invitation(member, open_, other="recipient")
 
 
-def _with_invitation(member: Member, invitations: QuerySet[Invitation]) -> QuerySet[Member]:
-    # Members rather than invitations, so that the rows share the member row and its buttons;
-    # the unique open invitation per pair makes each subquery a single row.
+def _with_invitation(
+    member: Member, invitations: QuerySet[Invitation], *, other: str
+) -> QuerySet[Member]:
+    # Members rather than invitations, so that the rows share the member row and its buttons.
+    # The `pk__in` on the indexed invitations comes first: filtering on the annotations instead
+    # would evaluate them for every member (a second per page at 100,000 members).
+    theirs = invitations.filter(**{other: OuterRef("pk")})
     return with_relationship(
         visible_members(member)
+        .filter(pk__in=invitations.values(other))
         .annotate(
-            invitation_note=Subquery(invitations.values("note")[:1]),
-            invited_at=Subquery(invitations.values("created_at")[:1]),
+            invitation_note=Subquery(theirs.values("note")[:1]),
+            invited_at=Subquery(theirs.values("created_at")[:1]),
         )
-        .filter(invited_at__isnull=False)
         .order_by("-invited_at", "-id"),
         member,
     )
