@@ -22,9 +22,8 @@ class MemberManager(BaseUserManager):
         from accounts.slugs import unique_slug
 
         email = self.normalize_email(email).lower()
-        fields.setdefault(
-            "slug", unique_slug(fields.get("first_name", ""), fields.get("last_name", ""))
-        )
+        if not fields.get("slug"):
+            fields["slug"] = unique_slug(fields.get("first_name", ""), fields.get("last_name", ""))
         member = self.model(email=email, **fields)
         member.set_password(password)
         member.save(using=self._db)

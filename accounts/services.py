@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from accounts.errors import ServiceError
 from accounts.models import NOTE_MAX_LENGTH, Block, Connection, Invitation, Member
-from accounts.slugs import unique_slug
 
 
 def _pair(a: Member, b: Member) -> Q:
@@ -21,6 +20,12 @@ def _lock_pair(a: Member, b: Member) -> None:
 
 def _is_blocked(a: Member, b: Member) -> bool:
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
+
+
+def _disconnect(a: Member, b: Member) -> int:
+    """Delete both rows of a connection; the number of rows deleted (0 or 2)."""
+    deleted, _ = Connection.objects.filter(Q(member=a, other=b) | Q(member=b, other=a)).delete()
+    return deleted
 
 
 def _connect(a: Member, b: Member) -> None:
@@ -45,7 +50,7 @@ def member_signup(
     if Member.objects.filter(email=email).exists():
         raise ServiceError(EMAIL_TAKEN)
     # Two sign-ups can race past the checks: on the email (refuse), or on the slug when two
-    # people with the same name join at once (pick another slug and try again).
+    # people with the same name join at once (create_user picks the slug anew on each try).
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -55,7 +60,6 @@ def member_signup(
                     first_name=first_name.strip(),
                     last_name=last_name.strip(),
                     headline=headline.strip(),
-                    slug=unique_slug(first_name, last_name),
                 )
         except IntegrityError:
             if Member.objects.filter(email=email).exists():
@@ -189,10 +193,7 @@ def invitation_withdraw(*, member: Member, invitation_id: int) -> Invitation:
 
 @transaction.atomic
 def connection_remove(*, member: Member, other: Member) -> None:
-    deleted, _ = Connection.objects.filter(
-        Q(member=member, other=other) | Q(member=other, other=member)
-    ).delete()
-    if not deleted:
+    if not _disconnect(member, other):
         raise ServiceError(f"You're not connected with {other.full_name}.", status_code=409)
 
 
@@ -205,9 +206,7 @@ def member_block(*, blocker: Member, blocked: Member) -> Block:
     block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     if not created:
         raise ServiceError(f"You've already blocked {blocked.full_name}.", status_code=409)
-    Connection.objects.filter(
-        Q(member=blocker, other=blocked) | Q(member=blocked, other=blocker)
-    ).delete()
+    _disconnect(blocker, blocked)
     Invitation.objects.filter(_pair(blocker, blocked), status__in=Invitation.OPEN_STATUSES).update(
         status=Invitation.Status.WITHDRAWN, responded_at=timezone.now()
     )
