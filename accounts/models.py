@@ -54,6 +54,13 @@ class Member(AbstractBaseUser, PermissionsMixin):
         default=True,
         help_text="Members who are not connected with you may send you InMail.",
     )
+    # Set through premium's services: only a Premium member may turn it on, and it counts
+    # only while they are Premium.
+    open_profile = models.BooleanField(
+        "Open Profile",
+        default=False,
+        help_text="Any member may message you for free, without an InMail credit.",
+    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -1,5 +1,7 @@
 """Reads of members and the graph, always as seen by a viewer (blocks hide members both ways)."""
 
+from collections.abc import Callable
+
 from django.db.models import (
     Case,
     Count,
@@ -19,6 +21,15 @@ from accounts.models import Block, Connection, Invitation, Member
 FIRST, SECOND, THIRD_PLUS = 1, 2, 3
 DEGREE_LABELS = {FIRST: "1st", SECOND: "2nd", THIRD_PLUS: "3rd+"}
 PAGE_SIZE = 25
+
+# Annotations other apps add to every member listed with `with_relationship` (premium adds
+# `is_premium`), so that accounts never imports the apps built on top of it.
+_member_annotations: dict[str, Callable[[], object]] = {}
+
+
+def register_member_annotation(name: str, expression: Callable[[], object]) -> None:
+    """`expression()` is built per query and may use `OuterRef("pk")` for the member."""
+    _member_annotations[name] = expression
 
 
 def visible_members(viewer: Member) -> QuerySet[Member]:

@@ -43,3 +43,11 @@ def connect(a: Member, b: Member) -> None:
     """Connect two members the way members do: an invitation, then its acceptance."""
     invitation = services.invitation_send(sender=a, recipient=b)
     services.invitation_accept(member=b, invitation_id=invitation.pk)
+
+
+def subscribe(member: Member, plan_slug: str = "premium-essentials"):
+    """Start a Premium plan for `member` the way members do; the plans come from a migration."""
+    from premium import services as premium_services
+    from premium.models import Plan
+
+    return premium_services.subscription_start(member=member, plan=Plan.objects.get(slug=plan_slug))

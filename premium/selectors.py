@@ -1,0 +1,86 @@
+"""Reads of plans, credits and the ledger.
+
+Balances here are read as they stand in the database; call `services.premium_status` first
+where the balance must be settled up to now (My Premium does).
+"""
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from accounts.models import Member
+from premium.models import CreditGrant, LedgerEntry, Plan, Subscription
+
+HISTORY_PAGE_SIZE = 20
+EXPIRING_SOON_DAYS = 30
+
+
+def plans_offered() -> QuerySet[Plan]:
+    return Plan.objects.filter(is_active=True).order_by("order", "id")
+
+
+def plan_offered(*, slug: str) -> Plan | None:
+    return plans_offered().filter(slug=slug).first()
+
+
+def credit_history(*, member: Member) -> QuerySet[LedgerEntry]:
+    """The member's ledger, newest first, with who made each change."""
+    return (
+        LedgerEntry.objects.filter(member=member)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def credits_expiring(*, member: Member, limit: int = 6) -> QuerySet:
+    """Credits left per expiry date, soonest first: `[{"day": date, "credits": n}, …]`."""
+    return (
+        CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=timezone.now())
+        .annotate(day=TruncDate("expires_at"))
+        .values("day")
+        .annotate(credits=Sum("remaining"))
+        .order_by("day")[:limit]
+    )
+
+
+def is_premium() -> Exists:
+    """For annotating members (`OuterRef("pk")`): whether they are Premium now."""
+    return Exists(Subscription.objects.premium_at(timezone.now()).filter(member=OuterRef("pk")))
+
+
+def member_is_premium(*, member: Member) -> bool:
+    return Subscription.objects.premium_at(timezone.now()).filter(member=member).exists()
+
+
+def _live_subscriptions():
+    return Subscription.objects.live().filter(member=OuterRef("pk"))
+
+
+def with_plan_and_balance(queryset: QuerySet[Member]) -> QuerySet[Member]:
+    """Annotate members with `plan_name` and `credit_balance` (unexpired credits left).
+
+    Correlated subqueries, so a page of members costs one query. The balance is as of the
+    last settlement: `grant_credits` keeps everyone's current.
+    """
+    balance = (
+        CreditGrant.objects.filter(
+            member=OuterRef("pk"), remaining__gt=0, expires_at__gt=timezone.now()
+        )
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("remaining"))
+        .values("total")
+    )
+    return queryset.annotate(
+        plan_name=Subquery(_live_subscriptions().values("plan__name")[:1]),
+        credit_balance=Coalesce(Subquery(balance, output_field=IntegerField()), 0),
+    )
+
+
+def plans_with_subscriber_counts(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
+    return queryset.annotate(
+        subscriber_count=Count(
+            "subscriptions",
+            filter=Q(subscriptions__status__in=Subscription.LIVE_STATUSES),
+        )
+    )

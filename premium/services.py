@@ -1,0 +1,384 @@
+"""Writes for subscriptions and credits. Each service is one transaction.
+
+Every service first locks the member's row, then settles the member's credits up to now:
+lots that expired are written off, the allowances of billing months that began since the last
+settlement are granted, and a cancelled subscription past its end is ended. Settling is
+idempotent, so it runs lazily whenever a balance is read and from `grant_credits` for everyone,
+in any order, any number of times. The lock makes concurrent spends take turns: 20 spends at
+once on a balance of 5 succeed exactly 5 times.
+"""
+
+from bisect import insort
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+
+from accounts.errors import ServiceError
+from accounts.models import Member
+from premium.models import (
+    CREDIT_LIFETIME,
+    LEDGER_NOTE_MAX_LENGTH,
+    CreditGrant,
+    LedgerEntry,
+    Plan,
+    Subscription,
+    add_months,
+)
+
+DATE_FORMAT = "M j, Y"
+
+
+@dataclass(frozen=True)
+class PremiumStatus:
+    """A member's Premium state, settled up to now."""
+
+    subscription: Subscription | None
+    balance: int
+
+    @property
+    def plan(self) -> Plan | None:
+        return self.subscription.plan if self.subscription else None
+
+    @property
+    def next_allowance_at(self) -> datetime | None:
+        sub = self.subscription
+        return sub.period_end if sub and not sub.is_cancelled else None
+
+    @property
+    def ends_at(self) -> datetime | None:
+        sub = self.subscription
+        return sub.period_end if sub and sub.is_cancelled else None
+
+
+class _Credits:
+    """A member's lots with credits left, loaded under the member's lock, and their ledger."""
+
+    def __init__(self, member: Member):
+        self.member = member
+        self.lots = list(
+            CreditGrant.objects.filter(member=member, remaining__gt=0).order_by("expires_at", "id")
+        )
+        self.balance = sum(lot.remaining for lot in self.lots)
+
+    def record(self, *, amount, reason, at, note="", actor=None, grant=None) -> LedgerEntry:
+        self.balance += amount
+        return LedgerEntry.objects.create(
+            member=self.member,
+            grant=grant,
+            amount=amount,
+            reason=reason,
+            note=note[:LEDGER_NOTE_MAX_LENGTH],
+            actor=actor,
+            created_at=at,
+            balance_after=self.balance,
+        )
+
+    def add(self, *, kind, amount, at, reason, subscription=None, billing_month=None, **entry):
+        lot = CreditGrant.objects.create(
+            member=self.member,
+            subscription=subscription,
+            kind=kind,
+            billing_month=billing_month,
+            amount=amount,
+            remaining=amount,
+            granted_at=at,
+            expires_at=at + CREDIT_LIFETIME,
+        )
+        if amount:
+            insort(self.lots, lot, key=lambda each: (each.expires_at, each.pk))
+        return self.record(amount=amount, reason=reason, at=at, grant=lot, **entry)
+
+    def take(self, count: int, *, at, reason, **entry) -> LedgerEntry:
+        """Take `count` credits from the lots that expire soonest: one entry for them all."""
+        taken, left = [], count
+        while left:
+            lot = self.lots[0]
+            used = min(left, lot.remaining)
+            lot.remaining -= used
+            left -= used
+            taken.append(lot)
+            if not lot.remaining:
+                self.lots.pop(0)
+        for lot in taken:
+            lot.save(update_fields=["remaining"])
+        grant = taken[0] if len(taken) == 1 else None
+        return self.record(amount=-count, reason=reason, at=at, grant=grant, **entry)
+
+    def expire_first(self) -> None:
+        lot = self.lots.pop(0)
+        amount, lot.remaining = lot.remaining, 0
+        lot.save(update_fields=["remaining"])
+        self.record(amount=-amount, reason=LedgerEntry.Reason.EXPIRY, at=lot.expires_at, grant=lot)
+
+    def forfeit(self, *, at, note, actor=None) -> int:
+        amount = self.balance
+        if amount:
+            self.take(amount, at=at, reason=LedgerEntry.Reason.FORFEIT, note=note, actor=actor)
+        return amount
+
+
+def _lock(member: Member) -> None:
+    # One member's credit writes take turns; different members never wait for each other.
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk").get()
+
+
+def _live_subscription(member: Member) -> Subscription | None:
+    return Subscription.objects.live().select_related("plan").filter(member=member).first()
+
+
+def _grant_month(sub: Subscription, credits: _Credits) -> None:
+    """The allowance of the billing month in progress, as much of it as fits under the cap."""
+    plan = sub.plan
+    amount = max(0, min(plan.monthly_credits, plan.balance_cap - credits.balance))
+    note = "" if amount == plan.monthly_credits else f"Balance capped at {plan.balance_cap}"
+    credits.add(
+        kind=CreditGrant.Kind.MONTHLY,
+        amount=amount,
+        at=sub.period_start,
+        reason=LedgerEntry.Reason.GRANT,
+        note=note or plan.name,
+        subscription=sub,
+        billing_month=sub.billing_month,
+    )
+
+
+def _end(sub: Subscription, credits: _Credits, *, at, reason, actor=None) -> None:
+    sub.status = Subscription.Status.ENDED
+    sub.ended_at = at
+    sub.end_reason = reason
+    sub.save(update_fields=["status", "ended_at", "end_reason"])
+    if reason == Subscription.EndReason.CANCELLED:
+        credits.forfeit(at=at, note=f"{sub.plan.name} ended", actor=actor)
+        Member.objects.filter(pk=sub.member_id).update(open_profile=False)
+
+
+def _settle(member: Member, credits: _Credits, now: datetime) -> Subscription | None:
+    """Replay, in order of time, every expiry and anniversary due by `now`."""
+    sub = _live_subscription(member)
+    while True:
+        expiry = credits.lots[0].expires_at if credits.lots else None
+        boundary = sub.period_end if sub else None
+        if expiry is not None and expiry <= now and (boundary is None or expiry <= boundary):
+            # Credits expiring at the anniversary itself are gone before the new allowance.
+            credits.expire_first()
+        elif boundary is not None and boundary <= now:
+            if sub.is_cancelled:
+                _end(sub, credits, at=boundary, reason=Subscription.EndReason.CANCELLED)
+                sub = None
+            else:
+                sub.billing_month += 1
+                sub.period_start = boundary
+                sub.period_end = sub.month_start(sub.billing_month + 1)
+                sub.save(update_fields=["billing_month", "period_start", "period_end"])
+                _grant_month(sub, credits)
+        else:
+            return sub
+
+
+def _settled(member: Member) -> tuple[_Credits, Subscription | None, datetime]:
+    _lock(member)
+    now = timezone.now()
+    credits = _Credits(member)
+    return credits, _settle(member, credits, now), now
+
+
+def _status(credits: _Credits, sub: Subscription | None) -> PremiumStatus:
+    return PremiumStatus(subscription=sub, balance=credits.balance)
+
+
+@transaction.atomic
+def premium_status(*, member: Member) -> PremiumStatus:
+    """Settle the member's credits up to now and return their plan and balance."""
+    credits, sub, _now = _settled(member)
+    return _status(credits, sub)
+
+
+def credits_balance(*, member: Member) -> int:
+    return premium_status(member=member).balance
+
+
+# Subscriptions
+
+
+def _start(member: Member, plan: Plan, credits: _Credits, *, at: datetime) -> Subscription:
+    sub = Subscription.objects.create(
+        member=member, plan=plan, started_at=at, period_start=at, period_end=add_months(at, 1)
+    )
+    _grant_month(sub, credits)
+    return sub
+
+
+def _offered(plan: Plan) -> None:
+    if not plan.is_active:
+        raise ServiceError(f"{plan.name} is no longer offered. Choose another plan.")
+
+
+@transaction.atomic
+def subscription_start(*, member: Member, plan: Plan, actor: Member | None = None) -> PremiumStatus:
+    """Subscribe a member without a plan: the first month's credits at once."""
+    _offered(plan)
+    credits, sub, now = _settled(member)
+    if sub is not None:
+        raise ServiceError(
+            f"You already have {sub.plan.name}. Change your plan instead.", status_code=409
+        )
+    return _status(credits, _start(member, plan, credits, at=now))
+
+
+@transaction.atomic
+def subscription_change(
+    *, member: Member, plan: Plan, actor: Member | None = None
+) -> PremiumStatus:
+    """Move to another plan: a new billing month at once; the old plan's credits are forfeited."""
+    _offered(plan)
+    credits, sub, now = _settled(member)
+    if sub is None:
+        raise ServiceError("You don't have a Premium plan to change. Choose one to start.", 409)
+    if sub.plan_id == plan.pk:
+        hint = " Reactivate it to keep it." if sub.is_cancelled else ""
+        raise ServiceError(f"You're already on {plan.name}.{hint}", status_code=409)
+    credits.forfeit(at=now, note=f"Changed from {sub.plan.name} to {plan.name}", actor=actor)
+    _end(sub, credits, at=now, reason=Subscription.EndReason.CHANGED)
+    return _status(credits, _start(member, plan, credits, at=now))
+
+
+@transaction.atomic
+def subscription_cancel(*, member: Member, actor: Member | None = None) -> PremiumStatus:
+    """Cancel at the end of the billing month; the credits stay usable until then."""
+    credits, sub, now = _settled(member)
+    if sub is None:
+        raise ServiceError("There is no Premium plan to cancel.", status_code=409)
+    if sub.is_cancelled:
+        raise ServiceError(
+            f"{sub.plan.name} is already cancelled; it ends on "
+            f"{format_date(sub.period_end, DATE_FORMAT)}.",
+            status_code=409,
+        )
+    sub.status = Subscription.Status.CANCELLED
+    sub.cancelled_at = now
+    sub.save(update_fields=["status", "cancelled_at"])
+    return _status(credits, sub)
+
+
+@transaction.atomic
+def subscription_reactivate(*, member: Member, actor: Member | None = None) -> PremiumStatus:
+    """Undo a cancellation before the plan ends: the billing months carry on as before."""
+    credits, sub, now = _settled(member)
+    if sub is None or not sub.is_cancelled:
+        raise ServiceError("There is no cancelled plan to reactivate.", status_code=409)
+    sub.status = Subscription.Status.ACTIVE
+    sub.cancelled_at = None
+    sub.save(update_fields=["status", "cancelled_at"])
+    return _status(credits, sub)
+
+
+# Credits
+
+
+def _no_credits_message(sub: Subscription) -> str:
+    if sub.is_cancelled:
+        return (
+            f"You have no InMail credits left, and your {sub.plan.name} plan ends on "
+            f"{format_date(sub.period_end, DATE_FORMAT)} without another allowance."
+        )
+    return (
+        f"You have no InMail credits left. Your next {sub.plan.monthly_credits} arrive on "
+        f"{format_date(sub.period_end, DATE_FORMAT)}."
+    )
+
+
+NO_PLAN = "InMail credits come with Premium. Choose a plan on My Premium to get them."
+
+
+@transaction.atomic
+def credits_spend(*, member: Member, note: str = "") -> LedgerEntry:
+    """Spend one credit, the one that expires soonest. Refused at zero, naming the next date."""
+    credits, sub, now = _settled(member)
+    if sub is None:
+        raise ServiceError(NO_PLAN, status_code=403)
+    if credits.balance == 0:
+        raise ServiceError(_no_credits_message(sub), status_code=409)
+    return credits.take(1, at=now, reason=LedgerEntry.Reason.SPEND, note=note, actor=member)
+
+
+@transaction.atomic
+def credits_return(*, member: Member, note: str = "") -> LedgerEntry | None:
+    """Credit back one credit as a new grant expiring 90 days from now.
+
+    Nothing comes back to a member whose plan has ended (their credits went with it). At the
+    plan's cap the entry records a credit back of zero, so the history still explains it.
+    """
+    credits, sub, now = _settled(member)
+    if sub is None:
+        return None
+    if credits.balance >= sub.plan.balance_cap:
+        return credits.record(
+            amount=0,
+            reason=LedgerEntry.Reason.CREDIT_BACK,
+            at=now,
+            note=f"{note} (balance at its cap of {sub.plan.balance_cap})".strip(),
+        )
+    return credits.add(
+        kind=CreditGrant.Kind.CREDIT_BACK,
+        amount=1,
+        at=now,
+        reason=LedgerEntry.Reason.CREDIT_BACK,
+        note=note,
+    )
+
+
+@transaction.atomic
+def credits_adjust(*, member: Member, amount: int, reason: str, actor: Member) -> LedgerEntry:
+    """A staff adjustment with a reason: added credits expire in 90 days like any grant."""
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("Give a reason for the adjustment; the member sees it in their history.")
+    if len(reason) > LEDGER_NOTE_MAX_LENGTH:
+        raise ServiceError(f"The reason can be at most {LEDGER_NOTE_MAX_LENGTH} characters.")
+    if amount == 0:
+        raise ServiceError("An adjustment must add or remove at least one credit.")
+    credits, sub, now = _settled(member)
+    if amount < 0:
+        if credits.balance + amount < 0:
+            raise ServiceError(
+                f"{member} has {credits.balance} credit{'s' if credits.balance != 1 else ''}; "
+                f"removing {-amount} would take the balance below zero."
+            )
+        return credits.take(
+            -amount, at=now, reason=LedgerEntry.Reason.ADJUSTMENT, note=reason, actor=actor
+        )
+    if sub is None:
+        raise ServiceError(f"{member} has no Premium plan: credits come only with a plan.")
+    if credits.balance + amount > sub.plan.balance_cap:
+        raise ServiceError(
+            f"{member} has {credits.balance} of at most {sub.plan.balance_cap} credits on "
+            f"{sub.plan.name}; adding {amount} would pass the cap."
+        )
+    return credits.add(
+        kind=CreditGrant.Kind.ADJUSTMENT,
+        amount=amount,
+        at=now,
+        reason=LedgerEntry.Reason.ADJUSTMENT,
+        note=reason,
+        actor=actor,
+    )
+
+
+# Settings
+
+
+OPEN_PROFILE_NEEDS_PREMIUM = (
+    "Open Profile comes with Premium. Choose a plan on My Premium to turn it on."
+)
+
+
+@transaction.atomic
+def open_profile_set(*, member: Member, enabled: bool) -> None:
+    _credits, sub, _now = _settled(member)
+    if enabled and sub is None:
+        raise ServiceError(OPEN_PROFILE_NEEDS_PREMIUM, status_code=403)
+    Member.objects.filter(pk=member.pk).update(open_profile=enabled)
+    member.open_profile = enabled
