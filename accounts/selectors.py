@@ -93,6 +93,7 @@ def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Me
                 sender=OuterRef("pk"), recipient=viewer, status=Invitation.Status.PENDING
             ).values("pk")[:1]
         ),
+        **{name: expression() for name, expression in _member_annotations.items()},
     )
 
 

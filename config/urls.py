@@ -28,5 +28,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("premium/", include("premium.urls")),
     path("", include("accounts.urls")),
 ]

@@ -31,6 +31,11 @@ from premium.models import (
 DATE_FORMAT = "M j, Y"
 
 
+def display_date(moment: datetime) -> str:
+    """A date as messages show it: "Dec 26, 2026"."""
+    return format_date(timezone.localtime(moment), DATE_FORMAT)
+
+
 @dataclass(frozen=True)
 class PremiumStatus:
     """A member's Premium state, settled up to now."""
@@ -211,16 +216,46 @@ def _start(member: Member, plan: Plan, credits: _Credits, *, at: datetime) -> Su
     return sub
 
 
-def _offered(plan: Plan) -> None:
+def checkout_refusal(*, status: PremiumStatus, plan: Plan) -> ServiceError | None:
+    """Why the member cannot move to `plan` now, if they cannot: the checkout page asks first."""
     if not plan.is_active:
-        raise ServiceError(f"{plan.name} is no longer offered. Choose another plan.")
+        return ServiceError(f"{plan.name} is no longer offered. Choose another plan.")
+    sub = status.subscription
+    if sub is not None and sub.plan_id == plan.pk:
+        hint = " Reactivate it to keep it." if sub.is_cancelled else ""
+        return ServiceError(f"You're already on {plan.name}.{hint}", status_code=409)
+    return None
+
+
+def cancel_refusal(*, status: PremiumStatus) -> ServiceError | None:
+    sub = status.subscription
+    if sub is None:
+        return ServiceError("There is no Premium plan to cancel.", status_code=409)
+    if sub.is_cancelled:
+        return ServiceError(
+            f"{sub.plan.name} is already cancelled; it ends on {display_date(sub.period_end)}.",
+            status_code=409,
+        )
+    return None
+
+
+def reactivate_refusal(*, status: PremiumStatus) -> ServiceError | None:
+    sub = status.subscription
+    if sub is None or not sub.is_cancelled:
+        return ServiceError("There is no cancelled plan to reactivate.", status_code=409)
+    return None
+
+
+def _raise(refusal: ServiceError | None) -> None:
+    if refusal is not None:
+        raise refusal
 
 
 @transaction.atomic
 def subscription_start(*, member: Member, plan: Plan, actor: Member | None = None) -> PremiumStatus:
     """Subscribe a member without a plan: the first month's credits at once."""
-    _offered(plan)
     credits, sub, now = _settled(member)
+    _raise(checkout_refusal(status=_status(credits, sub), plan=plan))
     if sub is not None:
         raise ServiceError(
             f"You already have {sub.plan.name}. Change your plan instead.", status_code=409
@@ -233,13 +268,12 @@ def subscription_change(
     *, member: Member, plan: Plan, actor: Member | None = None
 ) -> PremiumStatus:
     """Move to another plan: a new billing month at once; the old plan's credits are forfeited."""
-    _offered(plan)
     credits, sub, now = _settled(member)
     if sub is None:
-        raise ServiceError("You don't have a Premium plan to change. Choose one to start.", 409)
-    if sub.plan_id == plan.pk:
-        hint = " Reactivate it to keep it." if sub.is_cancelled else ""
-        raise ServiceError(f"You're already on {plan.name}.{hint}", status_code=409)
+        raise ServiceError(
+            "You don't have a Premium plan to change. Choose one to start.", status_code=409
+        )
+    _raise(checkout_refusal(status=_status(credits, sub), plan=plan))
     credits.forfeit(at=now, note=f"Changed from {sub.plan.name} to {plan.name}", actor=actor)
     _end(sub, credits, at=now, reason=Subscription.EndReason.CHANGED)
     return _status(credits, _start(member, plan, credits, at=now))
@@ -249,14 +283,7 @@ def subscription_change(
 def subscription_cancel(*, member: Member, actor: Member | None = None) -> PremiumStatus:
     """Cancel at the end of the billing month; the credits stay usable until then."""
     credits, sub, now = _settled(member)
-    if sub is None:
-        raise ServiceError("There is no Premium plan to cancel.", status_code=409)
-    if sub.is_cancelled:
-        raise ServiceError(
-            f"{sub.plan.name} is already cancelled; it ends on "
-            f"{format_date(sub.period_end, DATE_FORMAT)}.",
-            status_code=409,
-        )
+    _raise(cancel_refusal(status=_status(credits, sub)))
     sub.status = Subscription.Status.CANCELLED
     sub.cancelled_at = now
     sub.save(update_fields=["status", "cancelled_at"])
@@ -267,8 +294,7 @@ def subscription_cancel(*, member: Member, actor: Member | None = None) -> Premi
 def subscription_reactivate(*, member: Member, actor: Member | None = None) -> PremiumStatus:
     """Undo a cancellation before the plan ends: the billing months carry on as before."""
     credits, sub, now = _settled(member)
-    if sub is None or not sub.is_cancelled:
-        raise ServiceError("There is no cancelled plan to reactivate.", status_code=409)
+    _raise(reactivate_refusal(status=_status(credits, sub)))
     sub.status = Subscription.Status.ACTIVE
     sub.cancelled_at = None
     sub.save(update_fields=["status", "cancelled_at"])
@@ -282,11 +308,11 @@ def _no_credits_message(sub: Subscription) -> str:
     if sub.is_cancelled:
         return (
             f"You have no InMail credits left, and your {sub.plan.name} plan ends on "
-            f"{format_date(sub.period_end, DATE_FORMAT)} without another allowance."
+            f"{display_date(sub.period_end)} without another allowance."
         )
     return (
         f"You have no InMail credits left. Your next {sub.plan.monthly_credits} arrive on "
-        f"{format_date(sub.period_end, DATE_FORMAT)}."
+        f"{display_date(sub.period_end)}."
     )
 
 

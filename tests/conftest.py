@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 
 from tests.factories import MemberFactory
@@ -17,3 +19,12 @@ def other(db):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def premium_plans(transactional_db):
+    """The plans the data migration seeds, for transactional tests: each one's flush removes
+    them for the next (serialized_rollback did not restore them reliably beside live_server)."""
+    from django.apps import apps
+
+    importlib.import_module("premium.migrations.0002_seed_plans").create_plans(apps, None)

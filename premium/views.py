@@ -1,0 +1,132 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from accounts.errors import ServiceError
+from premium import selectors, services
+from premium.forms import OpenProfileForm
+from premium.models import CREDIT_LIFETIME, Plan, add_months
+
+
+def _refused(request, error, *, back=None):
+    return render(
+        request,
+        "accounts/action_error.html",
+        {"message": error.message, "back": back or reverse("premium:my_premium")},
+        status=error.status_code,
+    )
+
+
+@login_required
+def my_premium(request):
+    member = request.user
+    history = Paginator(selectors.credit_history(member=member), selectors.HISTORY_PAGE_SIZE)
+    context = {"history": history.get_page(request.GET.get("page"))}
+    if request.htmx and not request.htmx.history_restore_request:
+        # The history's page links swap the history alone.
+        response = render(request, "premium/my_premium.html#history", context)
+    else:
+        context.update(
+            status=services.premium_status(member=member),
+            expiring=selectors.credits_expiring(member=member),
+            soon_before=(timezone.now() + timedelta(days=selectors.EXPIRING_SOON_DAYS)).date(),
+            plans=selectors.plans_offered(),
+        )
+        response = render(request, "premium/my_premium.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def checkout(request, slug):
+    """The confirmation step for starting a plan or changing to it. No payment is taken."""
+    plan = get_object_or_404(Plan, slug=slug)
+    status = services.premium_status(member=request.user)
+    if (error := services.checkout_refusal(status=status, plan=plan)) is not None:
+        return _refused(request, error)
+    changing = status.subscription is not None
+    if request.method == "POST":
+        service = services.subscription_change if changing else services.subscription_start
+        try:
+            new_status = service(member=request.user, plan=plan, actor=request.user)
+        except ServiceError as error:
+            return _refused(request, error)
+        messages.success(
+            request,
+            f"Welcome to {plan.name}! You have {new_status.balance} InMail credits to use.",
+        )
+        return redirect("premium:my_premium")
+    now = timezone.now()
+    context = {
+        "plan": plan,
+        "status": status,
+        "changing": changing,
+        "next_allowance_at": add_months(now, 1),
+        "expires_at": now + CREDIT_LIFETIME,
+    }
+    return render(request, "premium/checkout.html", context)
+
+
+def _confirm(request, *, service, refusal, template, success):
+    status = services.premium_status(member=request.user)
+    if (error := refusal(status=status)) is not None:
+        return _refused(request, error)
+    if request.method == "POST":
+        try:
+            status = service(member=request.user, actor=request.user)
+        except ServiceError as error:
+            return _refused(request, error)
+        messages.success(request, success(status))
+        return redirect("premium:my_premium")
+    return render(request, template, {"status": status})
+
+
+@login_required
+def cancel(request):
+    return _confirm(
+        request,
+        service=services.subscription_cancel,
+        refusal=services.cancel_refusal,
+        template="premium/cancel.html",
+        success=lambda status: (
+            f"{status.plan.name} is cancelled. It stays yours, credits included, until "
+            f"{services.display_date(status.ends_at)}."
+        ),
+    )
+
+
+@login_required
+def reactivate(request):
+    return _confirm(
+        request,
+        service=services.subscription_reactivate,
+        refusal=services.reactivate_refusal,
+        template="premium/reactivate.html",
+        success=lambda status: f"{status.plan.name} is active again. Welcome back!",
+    )
+
+
+@login_required
+@require_POST
+def open_profile(request):
+    form = OpenProfileForm(request.POST)
+    form.is_valid()  # A checkbox: anything but "on" is off.
+    enabled = form.cleaned_data.get("open_profile", False)
+    try:
+        services.open_profile_set(member=request.user, enabled=enabled)
+    except ServiceError as error:
+        return _refused(request, error, back=reverse("accounts:settings"))
+    messages.success(
+        request,
+        "Open Profile is on: any member can message you for free."
+        if enabled
+        else "Open Profile is off: members outside your network need an InMail credit.",
+    )
+    return redirect("accounts:settings")

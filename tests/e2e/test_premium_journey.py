@@ -1,0 +1,56 @@
+"""Premium in Chromium: the demo account's My Premium, and a member choosing and switching plans."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from tests.e2e.conftest import sign_in
+from tests.factories import PASSWORD, MemberFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def test_essentials_demo_account_sees_its_plan_and_five_credits(page):
+    call_command("seed_demo", "--members", "40", stdout=None)
+
+    sign_in(page, "essentials@example.com", DEMO_PASSWORD)
+    page.get_by_role("link", name="My Premium").click()
+
+    expect(page.get_by_role("heading", name="Premium Essentials", level=1)).to_be_visible()
+    expect(page.get_by_text("5 InMail credits left").first).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile("Monthly allowance"))).to_be_visible()
+
+
+def test_free_member_starts_a_plan_then_switches_and_sees_the_forfeit(page):
+    MemberFactory(email="nina@example.com", first_name="Nina", last_name="Park")
+
+    sign_in(page, "nina@example.com", PASSWORD)
+    page.goto("/premium/")
+    expect(page.get_by_text("You're on the free plan")).to_be_visible()
+    page.get_by_role("link", name="Start Premium Essentials").click()
+    expect(page.get_by_text("no payment is taken and nothing is charged")).to_be_visible()
+    page.get_by_role("button", name="Start Premium Essentials").click()
+
+    expect(page.get_by_text("Welcome to Premium Essentials!")).to_be_visible()
+    expect(page.locator(".credits-big")).to_have_text("5 InMail credits left")
+
+    page.get_by_role("link", name="Switch to Recruiter Lite").click()
+    expect(
+        page.get_by_text("You have 5 unused InMail credits on Premium Essentials")
+    ).to_be_visible()
+    page.get_by_role("button", name="Switch to Recruiter Lite").click()
+
+    expect(page.locator(".credits-big")).to_have_text("30 InMail credits left")
+    expect(page.get_by_role("cell", name=re.compile("Forfeited"))).to_be_visible()
+
+    # Open Profile is now offered in Settings.
+    page.goto("/settings/")
+    page.get_by_role("checkbox", name=re.compile("Open Profile")).check()
+    page.get_by_role("button", name="Save Open Profile").click()
+    expect(page.get_by_text("Open Profile is on")).to_be_visible()

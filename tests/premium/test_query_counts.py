@@ -1,0 +1,49 @@
+"""My Premium costs the same number of queries with a short and with a long credit history."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from premium import services
+from tests.factories import subscribe
+
+START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+
+def grow_history(member, days):
+    """A day of sending and credit backs for each of `days` days: entries and lots pile up."""
+    with time_machine.travel(START, tick=False) as traveller:
+        subscribe(member, "sales-navigator-core")
+        for day in range(days):
+            traveller.move_to(START + timedelta(days=day, hours=1))
+            services.credits_spend(member=member)
+            services.credits_return(member=member, note="Replied")
+
+
+def my_premium_queries(client):
+    with time_machine.travel(START + timedelta(days=80), tick=False):
+        # The first read settles the allowances due since the last one: writes that depend on
+        # how long the member was away, not on the size of the history.
+        client.get(reverse("premium:my_premium"))
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(reverse("premium:my_premium") + "?page=2")
+    assert response.status_code == 200
+    return len(context)
+
+
+@pytest.mark.django_db
+def test_my_premium_query_count_does_not_grow_with_the_history(client, member, other):
+    grow_history(member, 12)
+    grow_history(other, 70)
+
+    client.force_login(member)
+    small = my_premium_queries(client)
+    client.force_login(other)
+    large = my_premium_queries(client)
+
+    assert small == large
+    assert large <= 12
