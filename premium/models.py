@@ -258,8 +258,10 @@ class LedgerEntry(models.Model):
         db_index=False,
     )
     # The lot this entry changed; empty when one entry covers several (a forfeit).
+    # RESTRICT: a lot cannot be deleted from under its history, but deleting the member
+    # deletes both.
     grant = models.ForeignKey(
-        CreditGrant, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+        CreditGrant, on_delete=models.RESTRICT, null=True, blank=True, related_name="entries"
     )
     amount = models.IntegerField()
     reason = models.CharField(max_length=12, choices=Reason.choices)

@@ -1,14 +1,20 @@
+from collections import Counter
+from datetime import timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
 
 from accounts.management.commands.seed_demo import DEMO_EMAILS, DEMO_PASSWORD
 from accounts.models import Connection, Invitation, Member
 from accounts.selectors import FIRST, SECOND, THIRD_PLUS, with_relationship
 from accounts.slugs import slug_base
+from premium.models import CREDIT_LIFETIME, CreditGrant, LedgerEntry, Plan, Subscription
+from premium.services import premium_status
 from tests.factories import MemberFactory
 
 MEMBERS = 60
@@ -39,7 +45,18 @@ def snapshot():
         "invitations": sorted(
             Invitation.objects.values_list("sender__email", "recipient__email", "note", "status")
         ),
+        "plans": sorted(Subscription.objects.values_list("member__email", "plan__slug", "status")),
+        "open_profiles": sorted(
+            Member.objects.filter(open_profile=True).values_list("email", flat=True)
+        ),
+        "credits": sorted(CreditGrant.objects.values_list("member__email", "amount", "remaining")),
     }
+
+
+def wipe():
+    # The ledger is append-only in the product and protects its lots from deletion.
+    LedgerEntry.objects.all().delete()
+    Member.objects.all().delete()
 
 
 def counts():
@@ -140,7 +157,7 @@ def test_slugs_and_emails_come_from_the_names():
 def test_the_same_seed_gives_the_same_data():
     seed()
     first = snapshot()
-    Member.objects.all().delete()
+    wipe()
 
     seed()
 
@@ -151,7 +168,7 @@ def test_the_same_seed_gives_the_same_data():
 def test_another_seed_gives_other_data():
     seed()
     first = snapshot()
-    Member.objects.all().delete()
+    wipe()
 
     seed("--seed", "7")
 
@@ -214,3 +231,196 @@ def test_seeding_beside_other_members_keeps_their_slugs():
 
     assert Member.objects.get(email="admin@example.com").slug == "alex-admin-2"
     assert Member.objects.count() == MEMBERS + len(DEMO_EMAILS) + 1
+
+
+DEMO_PLANS = {
+    "admin@example.com": None,
+    "free@example.com": None,
+    "essentials@example.com": "premium-essentials",
+    "pro@example.com": "premium-pro",
+    "business@example.com": "premium-business",
+    "recruiter@example.com": "recruiter-lite",
+    "sales@example.com": "sales-navigator-core",
+}
+
+
+def ledger_state():
+    """Per member: (ledger sum, left in unexpired lots, latest balance_after)."""
+    now = timezone.now()
+    sums = dict(
+        LedgerEntry.objects.values("member")
+        .annotate(total=Sum("amount"))
+        .values_list("member", "total")
+    )
+    left = dict(
+        CreditGrant.objects.filter(expires_at__gt=now)
+        .values("member")
+        .annotate(left=Sum("remaining"))
+        .values_list("member", "left")
+    )
+    latest = {}
+    for member_id, balance in LedgerEntry.objects.order_by(
+        "member", "created_at", "id"
+    ).values_list("member", "balance_after"):
+        latest[member_id] = balance
+    return {
+        pk: (sums.get(pk, 0), left.get(pk, 0), latest.get(pk, 0))
+        for pk in Member.objects.values_list("pk", flat=True)
+    }
+
+
+def written():
+    return (
+        Subscription.objects.count(),
+        CreditGrant.objects.count(),
+        LedgerEntry.objects.count(),
+        sorted(Subscription.objects.values_list("pk", "status", "billing_month", "period_end")),
+        sorted(CreditGrant.objects.values_list("pk", "remaining")),
+    )
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_demo_accounts_have_their_plans_and_one_month_of_credits():
+    seed()
+
+    for email, slug in DEMO_PLANS.items():
+        member = Member.objects.get(email=email)
+        status = premium_status(member=member)
+        if slug is None:
+            assert status.subscription is None, email
+            assert status.balance == 0, email
+            assert not member.credit_ledger.exists(), email
+        else:
+            assert status.plan == Plan.objects.get(slug=slug), email
+            assert status.subscription.status == Subscription.Status.ACTIVE, email
+            assert status.balance == status.plan.monthly_credits, email
+        assert not member.open_profile, email
+    assert premium_status(member=Member.objects.get(email="essentials@example.com")).balance == 5
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_generated_members_get_a_mix_of_plans():
+    output = seed()
+
+    generated = Member.objects.exclude(email__in=DEMO_EMAILS)
+    subscriptions = Subscription.objects.filter(member__in=generated)
+    plans = Counter(subscriptions.values_list("plan__slug", flat=True))
+    assert MEMBERS // 8 <= subscriptions.count() <= MEMBERS // 2
+    assert set(plans) == set(Plan.objects.values_list("slug", flat=True))
+    assert plans.most_common(1)[0][0] == "premium-essentials"
+    assert generated.exclude(subscriptions__in=subscriptions).exists()
+    # Premium members with an Open Profile, and an Open Profile only with Premium.
+    open_profiles = generated.filter(open_profile=True)
+    assert 0 < open_profiles.count() < subscriptions.count()
+    assert not open_profiles.exclude(subscriptions__in=subscriptions).exists()
+    # Some have spent credits, some have not.
+    spent = LedgerEntry.objects.filter(reason=LedgerEntry.Reason.SPEND)
+    assert spent.values("member").distinct().count() >= 2
+    assert subscriptions.exclude(member__credit_ledger__in=spent).exists()
+    premium = subscriptions.count() + 5
+    assert f"({premium} Premium, {open_profiles.count()} of them with an Open Profile)" in output
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_generated_subscriptions_are_in_their_first_billing_month():
+    seed()
+    now = timezone.now()
+
+    for sub in Subscription.objects.select_related("plan"):
+        assert sub.status in Subscription.LIVE_STATUSES
+        assert sub.billing_month == 0
+        assert sub.period_start == sub.started_at < now < sub.period_end == sub.month_start(1)
+        assert (sub.cancelled_at is not None) == sub.is_cancelled
+        if sub.is_cancelled:
+            assert sub.started_at < sub.cancelled_at < now
+        [lot] = sub.grants.all()
+        assert (lot.member_id, lot.kind, lot.billing_month) == (
+            sub.member_id,
+            CreditGrant.Kind.MONTHLY,
+            0,
+        )
+        assert lot.amount == sub.plan.monthly_credits
+        assert lot.granted_at == sub.started_at
+        assert lot.expires_at == lot.granted_at + CREDIT_LIFETIME
+        entries = list(lot.entries.order_by("created_at", "id"))
+        grant, *spends = entries
+        assert (grant.reason, grant.amount, grant.balance_after) == (
+            LedgerEntry.Reason.GRANT,
+            lot.amount,
+            lot.amount,
+        )
+        assert grant.created_at == lot.granted_at
+        assert len(spends) == lot.amount - lot.remaining
+        for number, entry in enumerate(spends, start=1):
+            assert (entry.reason, entry.amount, entry.actor_id) == (
+                LedgerEntry.Reason.SPEND,
+                -1,
+                sub.member_id,
+            )
+            assert entry.balance_after == lot.amount - number
+            assert lot.granted_at < entry.created_at < now
+    assert Subscription.objects.filter(status=Subscription.Status.ACTIVE).exists()
+    assert CreditGrant.objects.count() == Subscription.objects.count()
+    assert not LedgerEntry.objects.filter(grant=None).exists()
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_every_balance_is_explained_by_the_ledger_and_needs_no_settling():
+    seed()
+    state = ledger_state()
+    before = written()
+
+    for member in Member.objects.all():
+        status = premium_status(member=member)
+        total, left, latest = state[member.pk]
+        assert total == left == latest == status.balance, member.email
+
+    assert written() == before
+    assert ledger_state() == state
+    assert any(total for total, _left, _latest in state.values())
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_seeded_plans_carry_on_through_the_months():
+    seed()
+
+    with time_machine.travel(timezone.now() + timedelta(days=100)):
+        for member in Member.objects.all():
+            premium_status(member=member)
+        state = ledger_state()
+
+        for total, left, latest in state.values():
+            assert total == left == latest
+        active = Subscription.objects.filter(status=Subscription.Status.ACTIVE)
+        assert active.exists()
+        # Seeded up to 27 days after their start: the 4th or the 5th billing month by now.
+        assert set(active.values_list("billing_month", flat=True)) <= {3, 4}
+        for sub in active:
+            assert sub.period_start == sub.month_start(sub.billing_month) <= timezone.now()
+            assert timezone.now() < sub.period_end == sub.month_start(sub.billing_month + 1)
+        # Cancelled plans ended with their first billing month, and their credits with them.
+        ended = Subscription.objects.filter(status=Subscription.Status.ENDED)
+        assert ended.exists()
+        assert not ended.exclude(end_reason=Subscription.EndReason.CANCELLED).exists()
+        for sub in ended:
+            assert state[sub.member_id][0] == 0
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_another_seed_gives_other_plans():
+    seed()
+    first = snapshot()
+    wipe()
+
+    seed("--seed", "7")
+
+    assert snapshot()["plans"] != first["plans"]
+
+
+def test_seeding_is_refused_without_writing_when_a_plan_is_missing():
+    Plan.objects.filter(slug="recruiter-lite").delete()
+
+    with pytest.raises(CommandError, match="recruiter-lite"):
+        seed()
+
+    assert counts() == (0, 0, 0)

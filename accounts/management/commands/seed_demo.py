@@ -10,6 +10,12 @@ employers), dense inside, with a few long links between communities. Each demo a
 connected to a handful of members of one or two communities, members that have no long links
 themselves, so every demo account has 1st, 2nd and, beyond its communities, 3rd+ members.
 
+The demo accounts other than free and admin subscribe to their plans through
+`premium.services.subscription_start`, as a member would. About a quarter of the generated
+members are Premium, mostly on Essentials, a few of them with an Open Profile: each subscribed
+within the billing month in progress, so their whole history is the first allowance and maybe
+a few credits spent, written in bulk exactly as the services would have written it.
+
 Everything is written with `bulk_create` in one transaction, with one password hash for all.
 """
 
@@ -25,8 +31,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.errors import ServiceError
 from accounts.models import Connection, Invitation, Member
 from accounts.slugs import slug_base
+
+# accounts never imports premium, except here: seed_demo builds the demo data of the whole
+# site, and the demo accounts and members need their plans, credits and ledgers.
+from premium import services as premium_services
+from premium.models import CREDIT_LIFETIME, CreditGrant, LedgerEntry, Plan, Subscription, add_months
 
 DEMO_PASSWORD = "inmail-demo-2026"
 DEFAULT_SEED = 2026
@@ -45,6 +57,20 @@ INTRA_DEGREE = (5.5, 8.5)  # average connections inside a community, drawn per c
 LONG_LINK_RATE = 0.3  # chance that a member has one connection into another community
 INVITATION_RATE = 0.12  # pending invitations between generated members, per member
 
+PREMIUM_SHARE = 0.25  # of the generated members
+PLAN_WEIGHTS = {
+    "premium-essentials": 45,
+    "premium-pro": 20,
+    "premium-business": 12,
+    "recruiter-lite": 13,
+    "sales-navigator-core": 10,
+}
+OPEN_PROFILE_RATE = 0.2  # of the Premium members (and at least one)
+CANCELLED_RATE = 0.08  # of the Premium members (and at least one): running to the month's end
+# Every generated subscription started within its first billing month: no month is shorter
+# than 28 days, so the first anniversary is still to come and nothing is left to settle.
+SUBSCRIBED_MAX_DAYS = 27
+
 
 @dataclass(frozen=True)
 class DemoAccount:
@@ -61,6 +87,7 @@ class DemoAccount:
     received: int  # pending invitations received
     sent: int  # pending invitations sent
     is_admin: bool = False
+    plan: str = ""  # the slug of the demo account's plan; free when empty
 
 
 DEMO_ACCOUNTS = (
@@ -112,6 +139,7 @@ DEMO_ACCOUNTS = (
         communities=1,
         received=3,
         sent=3,
+        plan="premium-essentials",
     ),
     DemoAccount(
         key="pro",
@@ -129,6 +157,7 @@ DEMO_ACCOUNTS = (
         communities=2,
         received=4,
         sent=2,
+        plan="premium-pro",
     ),
     DemoAccount(
         key="business",
@@ -146,6 +175,7 @@ DEMO_ACCOUNTS = (
         communities=2,
         received=5,
         sent=3,
+        plan="premium-business",
     ),
     DemoAccount(
         key="recruiter",
@@ -163,6 +193,7 @@ DEMO_ACCOUNTS = (
         communities=2,
         received=4,
         sent=4,
+        plan="recruiter-lite",
     ),
     DemoAccount(
         key="sales",
@@ -180,9 +211,11 @@ DEMO_ACCOUNTS = (
         communities=2,
         received=3,
         sent=4,
+        plan="sales-navigator-core",
     ),
 )
 DEMO_EMAILS = tuple(account.email for account in DEMO_ACCOUNTS)
+PREMIUM_DEMO_ACCOUNTS = tuple(account for account in DEMO_ACCOUNTS if account.plan)
 # Demo accounts connected with each other, kept only while each side still leaves at least
 # one community out of reach in two hops. free and essentials are never linked.
 DEMO_LINKS = (("pro", "business"), ("recruiter", "sales"), ("business", "sales"))
@@ -541,6 +574,19 @@ class Profile:
     is_admin: bool = False
 
 
+@dataclass(frozen=True)
+class Subscriber:
+    """A generated member's plan, subscribed within the billing month in progress."""
+
+    member: int  # index into profiles
+    plan: str  # slug
+    started: int  # minutes ago
+    # Credits spent since, at most the whole allowance (None: all of it, however many).
+    spent: int | None
+    cancelled: int | None  # minutes ago, after `started`
+    open_profile: bool
+
+
 @dataclass
 class DemoData:
     profiles: list[Profile]
@@ -548,12 +594,14 @@ class DemoData:
     edges: dict[tuple[int, int], int]
     # (sender, recipient, note, minutes ago)
     invitations: list[tuple[int, int, str, int]]
+    subscribers: list[Subscriber]
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts (password inmail-demo-2026), realistic members, "
-        "connections and pending invitations. Deterministic for a given --seed."
+        "Create the demo accounts (password inmail-demo-2026) with their Premium plans, "
+        "realistic members, some of them Premium, connections and pending invitations. "
+        "Deterministic for a given --seed."
     )
 
     def add_arguments(self, parser):
@@ -589,14 +637,18 @@ class Command(BaseCommand):
                     "was seeded before. Nothing was written. Use --if-empty to skip seeding "
                     "a populated database, or start from an empty one (manage.py flush)."
                 )
+            plans = demo_plans()
             data = build_demo(seed=seed, members=members)
-            write_demo(data, password_hash=make_password(DEMO_PASSWORD))
+            write_demo(data, password_hash=make_password(DEMO_PASSWORD), plans=plans)
         analyze_tables()
         elapsed = time.perf_counter() - started
+        premium = len(data.subscribers) + len(PREMIUM_DEMO_ACCOUNTS)
+        open_profiles = sum(subscriber.open_profile for subscriber in data.subscribers)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {len(data.profiles):,} members, {len(data.edges):,} connections, "
-                f"{len(data.invitations):,} invitations in {elapsed:.1f} s."
+                f"Seeded {len(data.profiles):,} members ({premium:,} Premium, "
+                f"{open_profiles:,} of them with an Open Profile), {len(data.edges):,} "
+                f"connections, {len(data.invitations):,} invitations in {elapsed:.1f} s."
             )
         )
         self.stdout.write(f"Sign in as {', '.join(DEMO_EMAILS)} with password {DEMO_PASSWORD}.")
@@ -665,7 +717,54 @@ def build_demo(*, seed: int, members: int) -> DemoData:
             connect(a, b)
 
     invitations = _invitations(rng, profiles, communities, edges)
-    return DemoData(profiles=profiles, edges=edges, invitations=invitations)
+    # Drawn last, so the plans leave everything above as it was before members had plans.
+    subscribers = _subscribers(rng, generated=range(len(DEMO_ACCOUNTS), len(profiles)))
+    return DemoData(
+        profiles=profiles, edges=edges, invitations=invitations, subscribers=subscribers
+    )
+
+
+def _subscribers(rng: random.Random, *, generated: range) -> list[Subscriber]:
+    members = sorted(rng.sample(generated, round(len(generated) * PREMIUM_SHARE)))
+    # Shares rather than independent draws, so that even a small crowd has the mix.
+    shares = _apportion(PLAN_WEIGHTS, len(members))
+    plans = [slug for slug, count in shares.items() for _ in range(count)]
+    rng.shuffle(plans)
+    open_profiles = set(rng.sample(members, _share(OPEN_PROFILE_RATE, len(members))))
+    cancelled = set(rng.sample(members, _share(CANCELLED_RATE, len(members))))
+    subscribers = []
+    for member, plan in zip(members, plans, strict=True):
+        started = rng.randrange(60, SUBSCRIBED_MAX_DAYS * MINUTES_PER_DAY)
+        draw = rng.random()
+        # Many have not written an InMail yet, a few have used their whole allowance.
+        spent = 0 if draw < 0.45 else None if draw >= 0.9 else rng.randint(1, 3)
+        subscribers.append(
+            Subscriber(
+                member=member,
+                plan=plan,
+                started=started,
+                spent=spent,
+                cancelled=rng.randrange(1, started) if member in cancelled else None,
+                open_profile=member in open_profiles,
+            )
+        )
+    return subscribers
+
+
+def _share(rate: float, total: int) -> int:
+    """`rate` of `total`, and at least one of any."""
+    return max(1, round(rate * total)) if total else 0
+
+
+def _apportion(weights: dict[str, int], total: int) -> dict[str, int]:
+    """`total` split in proportion to `weights`, the largest remainders rounded up."""
+    whole = sum(weights.values())
+    exact = {key: total * weight / whole for key, weight in weights.items()}
+    counts = {key: int(share) for key, share in exact.items()}
+    by_remainder = sorted(exact, key=lambda key: counts[key] - exact[key])
+    for key in by_remainder[: total - sum(counts.values())]:
+        counts[key] += 1
+    return counts
 
 
 def _communities(rng: random.Random, *, start: int, count: int) -> list[Community]:
@@ -859,7 +958,7 @@ def _invitations(
     return invitations
 
 
-def write_demo(data: DemoData, *, password_hash: str) -> None:
+def write_demo(data: DemoData, *, password_hash: str, plans: dict[str, Plan]) -> None:
     """Insert the demo data with a handful of bulk queries per 5,000 rows."""
     now = timezone.now()
     used_slugs = set(Member.objects.values_list("slug", flat=True))
@@ -887,8 +986,9 @@ def write_demo(data: DemoData, *, password_hash: str) -> None:
         used_emails.add(email)
         return email
 
+    open_profiles = {each.member for each in data.subscribers if each.open_profile}
     pks: list[int] = []
-    for chunk in batched(data.profiles, BATCH_SIZE):
+    for chunk in batched(enumerate(data.profiles), BATCH_SIZE):
         members = [
             Member(
                 email=email_for(profile),
@@ -902,8 +1002,9 @@ def write_demo(data: DemoData, *, password_hash: str) -> None:
                 is_staff=profile.is_admin,
                 is_superuser=profile.is_admin,
                 date_joined=now - timedelta(minutes=profile.joined),
+                open_profile=number in open_profiles,
             )
-            for profile in chunk
+            for number, profile in chunk
         ]
         Member.objects.bulk_create(members, batch_size=BATCH_SIZE)
         if any(member.pk is None for member in members):
@@ -939,6 +1040,125 @@ def write_demo(data: DemoData, *, password_hash: str) -> None:
             batch_size=BATCH_SIZE,
         )
 
+    for chunk in batched(data.subscribers, BATCH_SIZE):
+        _write_subscribers(chunk, pks=pks, plans=plans, now=now)
+    _subscribe_demo_accounts(pks, plans)
+
+
+def demo_plans() -> dict[str, Plan]:
+    """The plans of the demo data by slug; refused, before anything is written, if one is gone."""
+    wanted = set(PLAN_WEIGHTS) | {account.plan for account in PREMIUM_DEMO_ACCOUNTS}
+    plans = Plan.objects.in_bulk(wanted, field_name="slug")
+    if missing := sorted(wanted - set(plans)):
+        raise CommandError(
+            f"The plans {', '.join(missing)} are missing: the migrations create them "
+            "(manage.py migrate). Nothing was written."
+        )
+    return plans
+
+
+def _write_subscribers(
+    subscribers: tuple[Subscriber, ...], *, pks: list[int], plans: dict[str, Plan], now
+) -> None:
+    """Each subscription with its first allowance and the credits spent from it since.
+
+    The rows are those `premium.services` writes for a member who subscribed and then spent
+    credits one at a time: one lot keyed by (subscription, month 0) expiring 90 days after it
+    was granted, a grant entry and a spend entry per credit, each with the running balance.
+    """
+    subscriptions, lots = [], []
+    for subscriber in subscribers:
+        started_at = now - timedelta(minutes=subscriber.started)
+        cancelled_at = None
+        if subscriber.cancelled is not None:
+            cancelled_at = now - timedelta(minutes=subscriber.cancelled)
+        plan = plans[subscriber.plan]
+        subscription = Subscription(
+            member_id=pks[subscriber.member],
+            plan=plan,
+            status=Subscription.Status.CANCELLED if cancelled_at else Subscription.Status.ACTIVE,
+            started_at=started_at,
+            period_start=started_at,
+            period_end=add_months(started_at, 1),
+            cancelled_at=cancelled_at,
+        )
+        subscriptions.append(subscription)
+        # A first allowance is never capped: the cap is at least a month's credits.
+        spent = plan.monthly_credits
+        if subscriber.spent is not None:
+            spent = min(subscriber.spent, spent)
+        lots.append(
+            CreditGrant(
+                member_id=subscription.member_id,
+                subscription=subscription,
+                kind=CreditGrant.Kind.MONTHLY,
+                billing_month=0,
+                amount=plan.monthly_credits,
+                remaining=plan.monthly_credits - spent,
+                granted_at=started_at,
+                expires_at=started_at + CREDIT_LIFETIME,
+            )
+        )
+    _bulk_create_one_per_member(Subscription, subscriptions)
+    _bulk_create_one_per_member(CreditGrant, lots)
+
+    entries = []
+    for subscriber, lot in zip(subscribers, lots, strict=True):
+        entries.append(
+            LedgerEntry(
+                member_id=lot.member_id,
+                grant=lot,
+                amount=lot.amount,
+                reason=LedgerEntry.Reason.GRANT,
+                note=lot.subscription.plan.name,
+                created_at=lot.granted_at,
+                balance_after=lot.amount,
+            )
+        )
+        spent = lot.amount - lot.remaining
+        for number in range(1, spent + 1):
+            # Spread evenly between the subscription's start and now, oldest first.
+            ago = subscriber.started * (spent + 1 - number) / (spent + 1)
+            entries.append(
+                LedgerEntry(
+                    member_id=lot.member_id,
+                    grant=lot,
+                    amount=-1,
+                    reason=LedgerEntry.Reason.SPEND,
+                    actor_id=lot.member_id,
+                    created_at=now - timedelta(minutes=ago),
+                    balance_after=lot.amount - number,
+                )
+            )
+    LedgerEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+
+
+def _bulk_create_one_per_member(model, rows: list) -> None:
+    model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    if any(row.pk is None for row in rows):
+        # Databases that cannot return ids from a bulk insert. These members are new, so
+        # each has exactly one row of the model.
+        ids = dict(
+            model.objects.filter(member_id__in=[row.member_id for row in rows]).values_list(
+                "member_id", "pk"
+            )
+        )
+        for row in rows:
+            row.pk = ids[row.member_id]
+
+
+def _subscribe_demo_accounts(pks: list[int], plans: dict[str, Plan]) -> None:
+    """The demo accounts subscribe as members do: exactly one month's credits, starting now."""
+    index = {account.email: pks[i] for i, account in enumerate(DEMO_ACCOUNTS)}
+    members = Member.objects.in_bulk([index[account.email] for account in PREMIUM_DEMO_ACCOUNTS])
+    for account in PREMIUM_DEMO_ACCOUNTS:
+        try:
+            premium_services.subscription_start(
+                member=members[index[account.email]], plan=plans[account.plan]
+            )
+        except ServiceError as error:  # a plan that staff made inactive, say
+            raise CommandError(f"{account.email}: {error} Nothing was written.") from error
+
 
 def analyze_tables() -> None:
     """Refresh the planner statistics of the tables just filled.
@@ -949,5 +1169,5 @@ def analyze_tables() -> None:
     if connection.vendor not in ("postgresql", "sqlite"):
         return
     with connection.cursor() as cursor:
-        for model in (Member, Connection, Invitation):
+        for model in (Member, Connection, Invitation, Subscription, CreditGrant, LedgerEntry):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
