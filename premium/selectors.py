@@ -84,3 +84,22 @@ def plans_with_subscriber_counts(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
             filter=Q(subscriptions__status__in=Subscription.LIVE_STATUSES),
         )
     )
+
+
+def subscriptions_with_balance(queryset: QuerySet[Subscription]) -> QuerySet[Subscription]:
+    """Annotate subscriptions with their member's `credit_balance`, as `with_plan_and_balance`.
+
+    The balance is the member's, whichever of their subscriptions the row is.
+    """
+    balance = (
+        CreditGrant.objects.filter(
+            member=OuterRef("member_id"), remaining__gt=0, expires_at__gt=timezone.now()
+        )
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("remaining"))
+        .values("total")
+    )
+    return queryset.annotate(
+        credit_balance=Coalesce(Subquery(balance, output_field=IntegerField()), 0)
+    )
