@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.core.validators import MaxValueValidator
 from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -75,20 +74,7 @@ class PlanForm(forms.ModelForm):
                 f"The cap must hold at least one month's credits ({credits}). "
                 f"Leave it blank for {credits * DEFAULT_CAP_MONTHS}.",
             )
-        elif credits and cap is None and credits * DEFAULT_CAP_MONTHS > self._largest_cap():
-            # The default is computed after the fields are validated: check it here, or the
-            # database refuses it on save.
-            self.add_error(
-                "balance_cap",
-                f"{DEFAULT_CAP_MONTHS} × {credits} credits is more than a cap can hold "
-                f"({self._largest_cap()}). Enter a cap.",
-            )
         return cleaned
-
-    @staticmethod
-    def _largest_cap():
-        validators = Plan._meta.get_field("balance_cap").validators
-        return min(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
 
 
 @admin.register(Plan)

@@ -10,6 +10,7 @@ import calendar
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -19,6 +20,7 @@ CREDIT_LIFETIME = timedelta(days=90)
 # The balance cap of a plan, when staff leave it blank: this many months of credits.
 DEFAULT_CAP_MONTHS = 3
 LEDGER_NOTE_MAX_LENGTH = 200
+MAX_MONTHLY_CREDITS = 1000
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -43,8 +45,10 @@ class Plan(models.Model):
         help_text="Shown on My Premium in US dollars. Nothing is charged.",
     )
     monthly_credits = models.PositiveSmallIntegerField(
+        # Bounded so that the default cap (3 ×) always fits the column.
+        validators=[MaxValueValidator(MAX_MONTHLY_CREDITS)],
         help_text="InMail credits granted each billing month. A change applies from each "
-        "subscriber's next allowance."
+        "subscriber's next allowance.",
     )
     balance_cap = models.PositiveSmallIntegerField(
         blank=True,

@@ -11,13 +11,19 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.contrib.admin.models import LogEntry
-from django.core.validators import MaxValueValidator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from premium import services
-from premium.models import CreditGrant, LedgerEntry, Plan, Subscription, add_months
+from premium.models import (
+    MAX_MONTHLY_CREDITS,
+    CreditGrant,
+    LedgerEntry,
+    Plan,
+    Subscription,
+    add_months,
+)
 from tests.factories import MemberFactory, subscribe
 
 pytestmark = pytest.mark.django_db
@@ -261,26 +267,12 @@ def test_invalid_plan_edits_show_the_error_and_change_nothing(staff_client, chan
     assert (unchanged.monthly_credits, unchanged.monthly_price) == (15, Decimal("39.99"))
 
 
-def largest_count():
-    """The most credits the database holds in a plan's column: 32,767 on PostgreSQL."""
-    validators = Plan._meta.get_field("balance_cap").validators
-    return min(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
-
-
-def test_more_credits_than_the_database_holds_are_refused(staff_client):
-    limit = largest_count()
+def test_more_monthly_credits_than_a_plan_allows_are_refused(staff_client):
     pro = plan("premium-pro")
 
-    too_many = staff_client.post(PLANS, plan_row(pro, monthly_credits=limit + 1))
-    default_too_big = staff_client.post(
-        PLANS, plan_row(pro, monthly_credits=limit // 3 + 1, balance_cap="")
-    )
+    response = staff_client.post(PLANS, plan_row(pro, monthly_credits=MAX_MONTHLY_CREDITS + 1))
 
-    assert f"Ensure this value is less than or equal to {limit}." in text(too_many)
-    assert (
-        f"3 × {limit // 3 + 1} credits is more than a cap can hold ({limit}). Enter a cap."
-        in text(default_too_big)
-    )
+    assert f"Ensure this value is less than or equal to {MAX_MONTHLY_CREDITS}." in text(response)
     assert plan("premium-pro").monthly_credits == 15
 
 
