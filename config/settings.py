@@ -99,6 +99,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue for SQLite's lock when their transaction begins (waiting up to `timeout`
     # seconds) instead of failing with "database is locked" halfway through a credit spend.
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
+    # The test database is a file, not Django's in-memory default: in memory, threads share
+    # one cache whose table locks fail at once ("database table is locked") instead of
+    # waiting, so concurrent spends could not be tested. One file per test run (the pid), so
+    # runs at the same time don't delete each other's database; each run deletes its own.
+    DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / f".pytest-sqlite-{os.getpid()}.sqlite3"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Member"
