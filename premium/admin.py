@@ -97,6 +97,13 @@ class PlanAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return selectors.plans_with_subscriber_counts(super().get_queryset(request))
 
+    def save_model(self, request, obj, form, change):
+        if change and {"monthly_credits", "balance_cap"} & set(form.changed_data):
+            # Allowances already due are granted under the values they fell due under, even
+            # for members nobody has settled since: the change applies from the next one.
+            services.credits_settle_due(plan=obj)
+        super().save_model(request, obj, form, change)
+
     def get_changelist_form(self, request, **kwargs):
         # The list's inline edits get the same clear messages as the plan's own page.
         return super().get_changelist_form(request, form=PlanForm, **kwargs)
@@ -356,7 +363,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         cancelled = 0
         for sub in self._live(request, queryset):
             try:
-                services.subscription_cancel(member=sub.member, actor=request.user)
+                services.subscription_cancel(member=sub.member)
             except ServiceError as error:
                 self.message_user(request, f"{sub.member}: {error.message}", messages.ERROR)
             else:

@@ -103,3 +103,22 @@ def subscriptions_with_balance(queryset: QuerySet[Subscription]) -> QuerySet[Sub
     return queryset.annotate(
         credit_balance=Coalesce(Subquery(balance, output_field=IntegerField()), 0)
     )
+
+
+def members_due(*, plan: Plan | None = None) -> QuerySet[Member]:
+    """Members with an anniversary, a plan end or an expiry that has come and is not settled.
+
+    With `plan`: the members on that plan whose anniversary has come.
+    """
+    now = timezone.now()
+    due = Subscription.objects.live().filter(period_end__lte=now)
+    if plan is not None:
+        due = due.filter(plan=plan)
+        expiring = CreditGrant.objects.none()
+    else:
+        expiring = CreditGrant.objects.filter(remaining__gt=0, expires_at__lte=now)
+    return (
+        Member.objects.filter(Q(pk__in=due.values("member")) | Q(pk__in=expiring.values("member")))
+        .order_by("pk")
+        .only("pk")
+    )

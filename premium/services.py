@@ -18,6 +18,7 @@ from django.utils.dateformat import format as format_date
 
 from accounts.errors import ServiceError
 from accounts.models import Member
+from premium import selectors
 from premium.models import (
     CREDIT_LIFETIME,
     LEDGER_NOTE_MAX_LENGTH,
@@ -134,7 +135,7 @@ def _live_subscription(member: Member) -> Subscription | None:
     return Subscription.objects.live().select_related("plan").filter(member=member).first()
 
 
-def _grant_month(sub: Subscription, credits: _Credits) -> None:
+def _grant_month(sub: Subscription, credits: _Credits, *, actor: Member | None = None) -> None:
     """The allowance of the billing month in progress, as much of it as fits under the cap."""
     plan = sub.plan
     amount = max(0, min(plan.monthly_credits, plan.balance_cap - credits.balance))
@@ -147,6 +148,7 @@ def _grant_month(sub: Subscription, credits: _Credits) -> None:
         note=note or plan.name,
         subscription=sub,
         billing_month=sub.billing_month,
+        actor=actor,
     )
 
 
@@ -205,14 +207,27 @@ def credits_balance(*, member: Member) -> int:
     return premium_status(member=member).balance
 
 
+def credits_settle_due(*, plan: Plan | None = None) -> int:
+    """Settle every member with something due (on `plan`, if given); how many were settled.
+
+    One transaction per member, so a long run never holds many locks at once.
+    """
+    settled = 0
+    for member in selectors.members_due(plan=plan).iterator(chunk_size=500):
+        premium_status(member=member)
+        settled += 1
+    return settled
+
+
 # Subscriptions
 
 
-def _start(member: Member, plan: Plan, credits: _Credits, *, at: datetime) -> Subscription:
+def _start(member: Member, plan: Plan, credits: _Credits, *, at, actor) -> Subscription:
     sub = Subscription.objects.create(
         member=member, plan=plan, started_at=at, period_start=at, period_end=add_months(at, 1)
     )
-    _grant_month(sub, credits)
+    # The first allowance is granted by whoever started the plan: the member or staff.
+    _grant_month(sub, credits, actor=actor)
     return sub
 
 
@@ -260,7 +275,7 @@ def subscription_start(*, member: Member, plan: Plan, actor: Member | None = Non
         raise ServiceError(
             f"You already have {sub.plan.name}. Change your plan instead.", status_code=409
         )
-    return _status(credits, _start(member, plan, credits, at=now))
+    return _status(credits, _start(member, plan, credits, at=now, actor=actor))
 
 
 @transaction.atomic
@@ -276,11 +291,11 @@ def subscription_change(
     _raise(checkout_refusal(status=_status(credits, sub), plan=plan))
     credits.forfeit(at=now, note=f"Changed from {sub.plan.name} to {plan.name}", actor=actor)
     _end(sub, credits, at=now, reason=Subscription.EndReason.CHANGED)
-    return _status(credits, _start(member, plan, credits, at=now))
+    return _status(credits, _start(member, plan, credits, at=now, actor=actor))
 
 
 @transaction.atomic
-def subscription_cancel(*, member: Member, actor: Member | None = None) -> PremiumStatus:
+def subscription_cancel(*, member: Member) -> PremiumStatus:
     """Cancel at the end of the billing month; the credits stay usable until then."""
     credits, sub, now = _settled(member)
     _raise(cancel_refusal(status=_status(credits, sub)))
@@ -291,7 +306,7 @@ def subscription_cancel(*, member: Member, actor: Member | None = None) -> Premi
 
 
 @transaction.atomic
-def subscription_reactivate(*, member: Member, actor: Member | None = None) -> PremiumStatus:
+def subscription_reactivate(*, member: Member) -> PremiumStatus:
     """Undo a cancellation before the plan ends: the billing months carry on as before."""
     credits, sub, now = _settled(member)
     _raise(reactivate_refusal(status=_status(credits, sub)))

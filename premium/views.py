@@ -80,7 +80,7 @@ def _confirm(request, *, service, refusal, template, success):
         return _refused(request, error)
     if request.method == "POST":
         try:
-            status = service(member=request.user, actor=request.user)
+            status = service(member=request.user)
         except ServiceError as error:
             return _refused(request, error)
         messages.success(request, success(status))

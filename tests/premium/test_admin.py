@@ -5,7 +5,7 @@ a refusal is shown with the service's message and changes nothing.
 """
 
 import html
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -226,6 +226,19 @@ def test_new_monthly_credits_apply_from_each_subscribers_next_allowance(
     assert services.credits_balance(member=premium_member) == 13
     allowance = LedgerEntry.objects.filter(member=premium_member).first()
     assert (allowance.reason, allowance.amount) == (LedgerEntry.Reason.GRANT, 8)
+
+
+def test_an_allowance_already_due_keeps_the_old_monthly_credits(
+    staff_client, premium_member, at_start
+):
+    # The anniversary has come but nobody read the member's balance since.
+    at_start.move_to(add_months(START, 1) + timedelta(days=2))
+
+    staff_client.post(PLANS, plan_row(plan("premium-essentials"), monthly_credits=8))
+
+    assert services.credits_balance(member=premium_member) == 10
+    at_start.move_to(add_months(START, 2))
+    assert services.credits_balance(member=premium_member) == 15  # 10 + 8, at the cap of 15
 
 
 def test_a_cap_below_the_monthly_credits_is_refused_in_the_list_and_changes_nothing(

@@ -467,7 +467,7 @@ def test_cancelled_plan_ends_on_the_anniversary_with_its_credits_forfeited(clock
     services.open_profile_set(member=member, enabled=True)
     clock.move_to(APR_14)
     spend(member, 1)
-    services.subscription_cancel(member=member, actor=member)
+    services.subscription_cancel(member=member)
 
     clock.move_to(MAY_14)
     status = services.premium_status(member=member)
