@@ -1011,3 +1011,12 @@ def test_turning_open_profile_off_is_allowed_without_a_plan(clock, member):
     services.open_profile_set(member=member, enabled=False)
 
     assert Member.objects.get(pk=member.pk).open_profile is False
+
+
+def test_the_first_allowance_records_who_started_the_plan(member, staff):
+    services.subscription_start(
+        member=member, plan=Plan.objects.get(slug="premium-pro"), actor=staff
+    )
+
+    grant = LedgerEntry.objects.get(member=member)
+    assert (grant.reason, grant.amount, grant.actor) == (LedgerEntry.Reason.GRANT, 15, staff)
