@@ -20,7 +20,7 @@ def test_essentials_demo_account_sees_its_plan_and_five_credits(page):
     call_command("seed_demo", "--members", "40", stdout=None)
 
     sign_in(page, "essentials@example.com", DEMO_PASSWORD)
-    page.get_by_role("link", name="My Premium").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My Premium").click()
 
     expect(page.get_by_role("heading", name="Premium Essentials", level=1)).to_be_visible()
     expect(page.get_by_text("5 InMail credits left").first).to_be_visible()
