@@ -168,6 +168,8 @@ class Subscription(models.Model):
             models.Index(fields=["member", "status"], name="subscription_member_idx"),
             # grant_credits finds the subscriptions whose next anniversary has come.
             models.Index(fields=["status", "period_end"], name="subscription_due_idx"),
+            # The admin's list, newest first.
+            models.Index(fields=["-started_at", "-id"], name="subscription_recent_idx"),
         ]
 
     def __str__(self):
@@ -238,6 +240,8 @@ class CreditGrant(models.Model):
             models.Index(
                 fields=["expires_at"], condition=Q(remaining__gt=0), name="grant_expiring_idx"
             ),
+            # The admin's list, newest first.
+            models.Index(fields=["-granted_at", "-id"], name="grant_recent_idx"),
         ]
 
     def __str__(self):
