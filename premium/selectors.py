@@ -62,18 +62,9 @@ def with_plan_and_balance(queryset: QuerySet[Member]) -> QuerySet[Member]:
     Correlated subqueries, so a page of members costs one query. The balance is as of the
     last settlement: `grant_credits` keeps everyone's current.
     """
-    balance = (
-        CreditGrant.objects.filter(
-            member=OuterRef("pk"), remaining__gt=0, expires_at__gt=timezone.now()
-        )
-        .order_by()
-        .values("member")
-        .annotate(total=Sum("remaining"))
-        .values("total")
-    )
     return queryset.annotate(
         plan_name=Subquery(_live_subscriptions().values("plan__name")[:1]),
-        credit_balance=Coalesce(Subquery(balance, output_field=IntegerField()), 0),
+        credit_balance=_balance_of(OuterRef("pk")),
     )
 
 
@@ -91,18 +82,19 @@ def subscriptions_with_balance(queryset: QuerySet[Subscription]) -> QuerySet[Sub
 
     The balance is the member's, whichever of their subscriptions the row is.
     """
-    balance = (
-        CreditGrant.objects.filter(
-            member=OuterRef("member_id"), remaining__gt=0, expires_at__gt=timezone.now()
-        )
+    return queryset.annotate(credit_balance=_balance_of(OuterRef("member_id")))
+
+
+def _balance_of(member: OuterRef) -> Coalesce:
+    """The unexpired credits left of the member `member` points at, as a correlated subquery."""
+    total = (
+        CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=timezone.now())
         .order_by()
         .values("member")
         .annotate(total=Sum("remaining"))
         .values("total")
     )
-    return queryset.annotate(
-        credit_balance=Coalesce(Subquery(balance, output_field=IntegerField()), 0)
-    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
 
 
 def members_due(*, plan: Plan | None = None) -> QuerySet[Member]:
