@@ -139,26 +139,26 @@ def _grant_month(sub: Subscription, credits: _Credits, *, actor: Member | None =
     """The allowance of the billing month in progress, as much of it as fits under the cap."""
     plan = sub.plan
     amount = max(0, min(plan.monthly_credits, plan.balance_cap - credits.balance))
-    note = "" if amount == plan.monthly_credits else f"Balance capped at {plan.balance_cap}"
+    note = plan.name if amount == plan.monthly_credits else f"Balance capped at {plan.balance_cap}"
     credits.add(
         kind=CreditGrant.Kind.MONTHLY,
         amount=amount,
         at=sub.period_start,
         reason=LedgerEntry.Reason.GRANT,
-        note=note or plan.name,
+        note=note,
         subscription=sub,
         billing_month=sub.billing_month,
         actor=actor,
     )
 
 
-def _end(sub: Subscription, credits: _Credits, *, at, reason, actor=None) -> None:
+def _end(sub: Subscription, credits: _Credits, *, at, reason) -> None:
     sub.status = Subscription.Status.ENDED
     sub.ended_at = at
     sub.end_reason = reason
     sub.save(update_fields=["status", "ended_at", "end_reason"])
     if reason == Subscription.EndReason.CANCELLED:
-        credits.forfeit(at=at, note=f"{sub.plan.name} ended", actor=actor)
+        credits.forfeit(at=at, note=f"{sub.plan.name} ended")
         Member.objects.filter(pk=sub.member_id).update(open_profile=False)
 
 
