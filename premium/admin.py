@@ -13,8 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from accounts.admin import MemberAdmin
@@ -264,8 +262,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
                     lot.get_kind_display(),
                     lot.amount,
                     lot.remaining,
-                    _date(lot.granted_at),
-                    _date(lot.expires_at),
+                    services.display_date(lot.granted_at),
+                    services.display_date(lot.expires_at),
                 )
                 for lot in lots[:RECENT_ROWS]
             ),
@@ -287,7 +285,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    _date(entry.created_at),
+                    services.display_date(entry.created_at),
                     entry.get_reason_display(),
                     f"{entry.amount:+d}",
                     entry.balance_after,
@@ -590,10 +588,6 @@ class PremiumMemberAdmin(MemberAdmin):
     @admin.display(description="Credits", ordering="credit_balance")
     def credits(self, obj):
         return obj.credit_balance
-
-
-def _date(moment):
-    return date_format(timezone.localtime(moment), "M j, Y")
 
 
 def _all_link(url_name, member_id, label, count):

@@ -4,11 +4,10 @@ ten-times larger graph, and must cost the same."""
 import random
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Connection
+from tests.assertions import queries_for
 from tests.factories import InvitationFactory, MemberFactory
 
 
@@ -32,13 +31,6 @@ def grow_graph(viewer, size):
     for m in strangers[3:6]:
         InvitationFactory(sender=viewer, recipient=m)
     return members
-
-
-def queries_for(client, url):
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(context)
 
 
 PAGES = {

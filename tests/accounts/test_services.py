@@ -1,5 +1,4 @@
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -7,8 +6,8 @@ import time_machine
 from django.contrib.auth import authenticate
 
 from accounts import selectors, services
-from accounts.errors import ServiceError
 from accounts.models import NOTE_MAX_LENGTH, Block, Connection, Invitation, Member
+from tests import assertions
 from tests.factories import BlockFactory, InvitationFactory, MemberFactory, connect
 
 pytestmark = pytest.mark.django_db
@@ -37,14 +36,8 @@ def snapshot():
     }
 
 
-@contextmanager
 def refused(message, status_code=400):
-    before = snapshot()
-    with pytest.raises(ServiceError) as info:
-        yield info
-    assert info.value.message == message
-    assert info.value.status_code == status_code
-    assert snapshot() == before
+    return assertions.refused(snapshot, message, status_code)
 
 
 def connection_pairs():

@@ -24,6 +24,7 @@ from premium.models import (
     Subscription,
     add_months,
 )
+from tests.assertions import queries_for
 from tests.factories import MemberFactory, subscribe
 
 pytestmark = pytest.mark.django_db
@@ -806,13 +807,6 @@ def grow(size, staff):
         if n % 5 == 3:
             services.subscription_change(member=member, plan=plan("sales-navigator-core"))
     return members
-
-
-def queries_for(client, url):
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(context)
 
 
 @pytest.mark.parametrize("page", CHANGELISTS)

@@ -1,4 +1,3 @@
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -13,6 +12,7 @@ from accounts.errors import ServiceError
 from accounts.models import Member
 from premium import services
 from premium.models import CREDIT_LIFETIME, CreditGrant, LedgerEntry, Plan, Subscription
+from tests import assertions
 from tests.factories import MemberFactory, subscribe
 
 pytestmark = pytest.mark.django_db
@@ -90,14 +90,8 @@ def snapshot():
     }
 
 
-@contextmanager
 def refused(message, status_code=400):
-    before = snapshot()
-    with pytest.raises(ServiceError) as info:
-        yield info
-    assert info.value.message == message
-    assert info.value.status_code == status_code
-    assert snapshot() == before
+    return assertions.refused(snapshot, message, status_code)
 
 
 def spend(member, times=1):
