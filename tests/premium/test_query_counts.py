@@ -1,4 +1,4 @@
-"""My Premium costs the same number of queries with a short and with a long credit history."""
+"""Premium pages cost the same number of queries with a short and with a long credit history."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -24,26 +24,35 @@ def grow_history(member, days):
             services.credits_return(member=member, note="Replied")
 
 
-def my_premium_queries(client):
+def page_queries(client, url):
     with time_machine.travel(START + timedelta(days=80), tick=False):
         # The first read settles the allowances due since the last one: writes that depend on
         # how long the member was away, not on the size of the history.
         client.get(reverse("premium:my_premium"))
         with CaptureQueriesContext(connection) as context:
-            response = client.get(reverse("premium:my_premium") + "?page=2")
+            response = client.get(url)
     assert response.status_code == 200
     return len(context)
 
 
+PAGES = {
+    "my premium": reverse("premium:my_premium") + "?page=2",
+    "checkout": reverse("premium:checkout", kwargs={"slug": "premium-pro"}),
+    "cancel": reverse("premium:cancel"),
+    "settings": reverse("accounts:settings"),
+}
+
+
 @pytest.mark.django_db
-def test_my_premium_query_count_does_not_grow_with_the_history(client, member, other):
+@pytest.mark.parametrize("page", PAGES)
+def test_premium_page_query_count_does_not_grow_with_the_history(client, member, other, page):
     grow_history(member, 12)
     grow_history(other, 70)
 
     client.force_login(member)
-    small = my_premium_queries(client)
+    small = page_queries(client, PAGES[page])
     client.force_login(other)
-    large = my_premium_queries(client)
+    large = page_queries(client, PAGES[page])
 
     assert small == large
     assert large <= 12
