@@ -306,7 +306,7 @@ def block(request, slug):
     except ServiceError as error:
         return _error_page(request, error, back=other.get_absolute_url())
     messages.success(request, f"You blocked {other.full_name}. You can unblock them in Settings.")
-    return redirect("home")
+    return _back(request, reverse("home"))
 
 
 @login_required

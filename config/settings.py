@@ -4,6 +4,7 @@ DATABASE_URL       default: a SQLite file beside manage.py (the embedded default
 DJANGO_SECRET_KEY  required when DJANGO_DEBUG is off
 DJANGO_DEBUG       "1"/"true" for development; defaults to on only when no secret key is given
 DJANGO_ALLOWED_HOSTS  comma-separated
+DJANGO_SITE_URL    the site's address, for links in emails (default http://127.0.0.1:8000)
 """
 
 import os
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.topbar",
                 "premium.context_processors.premium",
+                "inmail.context_processors.messaging",
             ],
         },
     },
@@ -155,6 +157,8 @@ MAILERS = {
         "OPTIONS": {key: value for key, value in _SMTP_OPTIONS.items() if value is not None},
     }
 }
+# Links in emails point here (emails are sent outside any request).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "InMail <no-reply@inmail.local>")
 
 if not DEBUG:

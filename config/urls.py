@@ -29,5 +29,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("premium/", include("premium.urls")),
+    path("messaging/", include("inmail.urls")),
     path("", include("accounts.urls")),
 ]

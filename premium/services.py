@@ -334,14 +334,20 @@ def _no_credits_message(sub: Subscription) -> str:
 NO_PLAN = "InMail credits come with Premium. Choose a plan on My Premium to get them."
 
 
+def spend_refusal(*, status: PremiumStatus) -> ServiceError | None:
+    """Why the member cannot spend a credit now, if they cannot: the compose window asks first."""
+    if status.subscription is None:
+        return ServiceError(NO_PLAN, status_code=403)
+    if status.balance == 0:
+        return ServiceError(_no_credits_message(status.subscription), status_code=409)
+    return None
+
+
 @transaction.atomic
 def credits_spend(*, member: Member, note: str = "") -> LedgerEntry:
     """Spend one credit, the one that expires soonest. Refused at zero, naming the next date."""
     credits, sub, now = _settled(member)
-    if sub is None:
-        raise ServiceError(NO_PLAN, status_code=403)
-    if credits.balance == 0:
-        raise ServiceError(_no_credits_message(sub), status_code=409)
+    _raise(spend_refusal(status=_status(credits, sub)))
     return credits.take(1, at=now, reason=LedgerEntry.Reason.SPEND, note=note, actor=member)
 
 

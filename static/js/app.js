@@ -29,3 +29,21 @@ document.addEventListener("click", (event) => {
     if (!menu.contains(event.target)) menu.removeAttribute("open");
   });
 });
+
+// The compose window over the page: its close button (a link to the profile without
+// JavaScript) and Escape empty the overlay.
+function closeOverlay() {
+  const overlay = document.getElementById("overlay");
+  if (overlay) overlay.replaceChildren();
+}
+
+document.addEventListener("click", (event) => {
+  const close = event.target.closest("#overlay [data-close-overlay]");
+  if (!close) return;
+  event.preventDefault();
+  closeOverlay();
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") closeOverlay();
+});

@@ -140,7 +140,8 @@ class TestProfile:
         page = text(member_client.get(other.get_absolute_url()))
 
         assert "· 1st" in page
-        assert ">Message</button>" in page
+        assert ">Message</a>" in page
+        assert reverse("inmail:compose", args=[other.slug]) in page
         assert "Remove connection" in page
 
     def test_third_degree_member(self, member_client, other):
@@ -333,7 +334,7 @@ class TestInvitationActions:
         )
 
         assert response.status_code == 200
-        assert ">Message</button>" in text(response)
+        assert ">Message</a>" in text(response)
         assert Connection.objects.filter(member=other, other=member).exists()
 
     def test_accept_without_javascript_redirects_to_my_network(self, member_client, member, other):

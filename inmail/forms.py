@@ -1,0 +1,38 @@
+from django import forms
+
+from inmail.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
+
+STALE_FORM = "This form is out of date. Reload the page and write your message again."
+
+
+class MessageForm(forms.Form):
+    """The compose window's and a thread's form.
+
+    Lengths and the subject's presence are checked by the service, whose messages say by how
+    much; the `maxlength` attributes only help the browser.
+    """
+
+    subject = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": SUBJECT_MAX_LENGTH, "autocomplete": "off"}),
+    )
+    body = forms.CharField(
+        required=False,
+        label="Message",
+        widget=forms.Textarea(attrs={"maxlength": BODY_MAX_LENGTH, "rows": 6}),
+    )
+    # One per rendered form: sending the same form twice sends once.
+    token = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"required": STALE_FORM, "invalid": STALE_FORM}
+    )
+
+    @property
+    def first_error(self) -> str:
+        return next(iter(self.errors.values()))[0]
+
+
+class AnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        choices=[("interested", "Interested"), ("not_interested", "Not interested")],
+        error_messages={"required": "Choose Interested or Not interested."},
+    )

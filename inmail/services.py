@@ -1,0 +1,409 @@
+"""Writes for conversations and messages. Each service is one transaction.
+
+A send locks both members (in id order, as accounts does), so that two sends between the
+same pair, a send and a block, or a double-clicked form take turns. The InMail's credit is
+spent inside the same transaction, through premium's service: the conversation, the message,
+the credit and its ledger entry are written together or not at all.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Greatest, Least
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.errors import ServiceError
+from accounts.models import Block, Connection, Member
+from inmail.models import (
+    BODY_MAX_LENGTH,
+    CREDIT_BACK_WINDOW,
+    SUBJECT_MAX_LENGTH,
+    Conversation,
+    Message,
+    Participant,
+)
+from premium import selectors as premium_selectors
+from premium import services as premium_services
+
+logger = logging.getLogger(__name__)
+
+INTERESTED_BODY = "Interested — thanks for reaching out. Let's talk."
+NOT_INTERESTED_BODY = "Not interested, thanks."
+
+
+@dataclass(frozen=True)
+class Compose:
+    """What writing to `recipient` would be for `sender`, decided before the form is shown.
+
+    `mode` is MESSAGE (a connection, or a conversation already open to both), INMAIL (a new
+    InMail) or None when `refusal` says why the sender cannot write. `costs_credit` is true for
+    an InMail that is not to an Open Profile; `status` is the sender's Premium status, read
+    for new InMails only. `reason` names the refusal for the window's "what to do" link.
+    """
+
+    MESSAGE = "message"
+    INMAIL = "inmail"
+
+    recipient: Member
+    conversation: Conversation | None
+    mode: str | None
+    costs_credit: bool = False
+    open_profile: bool = False
+    status: premium_services.PremiumStatus | None = None
+    refusal: ServiceError | None = None
+    reason: str = ""
+
+    @property
+    def is_inmail(self) -> bool:
+        return self.mode == self.INMAIL
+
+
+def conversation_between(a: Member, b: Member) -> Conversation | None:
+    # Spelled as the unique index is, so the database can use it.
+    low, high = sorted([a.pk, b.pk])
+    return (
+        Conversation.objects.alias(
+            low=Least("starter", "recipient"), high=Greatest("starter", "recipient")
+        )
+        .filter(low=low, high=high)
+        .first()
+    )
+
+
+def _block_refusal(sender: Member, recipient: Member) -> tuple[str, ServiceError] | None:
+    blockers = set(
+        Block.objects.filter(
+            Q(blocker=sender, blocked=recipient) | Q(blocker=recipient, blocked=sender)
+        ).values_list("blocker_id", flat=True)
+    )
+    if sender.pk in blockers:
+        return "blocked_by_you", ServiceError(
+            f"You've blocked {recipient.full_name}. Unblock them in Settings to message them.",
+            status_code=403,
+        )
+    if blockers:
+        return "blocked", ServiceError(f"You can't message {recipient.full_name}.", status_code=403)
+    return None
+
+
+def _conversation_refusal(
+    sender: Member, recipient: Member, conversation: Conversation
+) -> tuple[str, ServiceError] | None:
+    """Whether the InMail's starter must wait: until the recipient responds, and after a
+    decline for good. Everyone else may write in a conversation that exists."""
+    if not conversation.is_inmail or conversation.starter_id != sender.pk:
+        return None
+    if conversation.response == Conversation.Response.PENDING:
+        return "pending", ServiceError(
+            f"You've sent {recipient.first_name} an InMail. You can write again once they respond.",
+            status_code=409,
+        )
+    if conversation.response == Conversation.Response.NOT_INTERESTED:
+        return "declined", ServiceError(
+            f"{recipient.first_name} isn't interested, so this conversation is closed.",
+            status_code=403,
+        )
+    return None
+
+
+def compose_options(*, sender: Member, recipient: Member) -> Compose:
+    """Whether and how `sender` may write to `recipient` now (see `Compose`)."""
+
+    def refused(reason: str, error: ServiceError, conversation=None, **fields) -> Compose:
+        return Compose(
+            recipient=recipient,
+            conversation=conversation,
+            mode=None,
+            refusal=error,
+            reason=reason,
+            **fields,
+        )
+
+    if sender.pk == recipient.pk:
+        return refused("self", ServiceError("You can't message yourself."))
+    if not recipient.is_active:
+        return refused(
+            "inactive", ServiceError("This member is no longer on InMail.", status_code=404)
+        )
+    if (blocked := _block_refusal(sender, recipient)) is not None:
+        return refused(*blocked)
+    conversation = conversation_between(sender, recipient)
+    if Connection.objects.filter(member=sender, other=recipient).exists():
+        # A message to a connection is never limited, whatever the conversation began as.
+        return Compose(recipient=recipient, conversation=conversation, mode=Compose.MESSAGE)
+    if conversation is not None:
+        if (closed := _conversation_refusal(sender, recipient, conversation)) is not None:
+            return refused(*closed, conversation)
+        return Compose(recipient=recipient, conversation=conversation, mode=Compose.MESSAGE)
+
+    status = premium_services.premium_status(member=sender)
+    if not recipient.accept_inmail:
+        return refused(
+            "no_inmail",
+            ServiceError(
+                f"{recipient.full_name} doesn't accept InMail. Connect with them to message them.",
+                status_code=403,
+            ),
+            status=status,
+        )
+    # Open Profile counts only while its owner is Premium: the flag alone is not enough.
+    if recipient.open_profile and premium_selectors.member_is_premium(member=recipient):
+        return Compose(
+            recipient=recipient,
+            conversation=None,
+            mode=Compose.INMAIL,
+            open_profile=True,
+            status=status,
+        )
+    if (error := premium_services.spend_refusal(status=status)) is not None:
+        reason = "no_credits" if status.subscription else "no_plan"
+        return refused(reason, error, status=status)
+    return Compose(
+        recipient=recipient,
+        conversation=None,
+        mode=Compose.INMAIL,
+        costs_credit=True,
+        status=status,
+    )
+
+
+def _lock_pair(a: Member, b: Member) -> None:
+    list(Member.objects.select_for_update().filter(pk__in=[a.pk, b.pk]).order_by("pk"))
+
+
+def _already_sent(author: Member, token: uuid.UUID | None) -> Message | None:
+    if token is None:
+        return None
+    return Message.objects.select_related("conversation").filter(author=author, token=token).first()
+
+
+def _check_body(body: str) -> None:
+    if not body:
+        raise ServiceError("Write a message before sending.")
+    if len(body) > BODY_MAX_LENGTH:
+        raise ServiceError(
+            f"Your message can be at most {BODY_MAX_LENGTH:,} characters; it has {len(body):,}."
+        )
+
+
+def _check_subject(subject: str) -> None:
+    if not subject:
+        raise ServiceError("Add a subject: an InMail needs one.")
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        raise ServiceError(
+            f"Your subject can be at most {SUBJECT_MAX_LENGTH} characters; it has {len(subject)}."
+        )
+
+
+def _start(
+    sender: Member, recipient: Member, compose: Compose, *, subject: str, at: datetime
+) -> Conversation:
+    inmail = compose.is_inmail
+    conversation = Conversation.objects.create(
+        kind=Conversation.Kind.INMAIL if inmail else Conversation.Kind.MESSAGE,
+        starter=sender,
+        recipient=recipient,
+        subject=subject if inmail else "",
+        response=Conversation.Response.PENDING if inmail else Conversation.Response.NONE,
+        credit_spent=compose.costs_credit,
+        created_at=at,
+    )
+    Participant.objects.bulk_create(
+        [
+            Participant(
+                conversation=conversation, member=sender, other=recipient, last_message_at=at
+            ),
+            Participant(
+                conversation=conversation, member=recipient, other=sender, last_message_at=at
+            ),
+        ]
+    )
+    return conversation
+
+
+def _post(
+    conversation: Conversation,
+    *,
+    author: Member,
+    body: str,
+    at: datetime,
+    kind: str = Message.Kind.TEXT,
+    token: uuid.UUID | None = None,
+) -> Message:
+    message = Message.objects.create(
+        conversation=conversation, author=author, kind=kind, body=body, token=token, created_at=at
+    )
+    conversation.last_message = message
+    conversation.save(update_fields=["last_message"])
+    participants = Participant.objects.filter(conversation=conversation)
+    participants.filter(member=author).update(unread=False, last_message_at=at)
+    # A new message brings an archived conversation back to the inbox; spam stays spam.
+    theirs = participants.exclude(member=author)
+    theirs.filter(folder=Participant.Folder.ARCHIVED).update(folder=Participant.Folder.INBOX)
+    theirs.update(unread=True, last_message_at=at)
+    return message
+
+
+def _answer(conversation: Conversation, response: str, *, at: datetime) -> None:
+    """The InMail's recipient responded: the first response within 90 days credits it back."""
+    conversation.response = response
+    conversation.responded_at = at
+    conversation.save(update_fields=["response", "responded_at"])
+    if conversation.credit_spent and at - conversation.created_at <= CREDIT_BACK_WINDOW:
+        recipient = conversation.recipient
+        premium_services.credits_return(
+            member=conversation.starter, note=f"{recipient.full_name} answered your InMail"
+        )
+
+
+@transaction.atomic
+def message_send(
+    *,
+    sender: Member,
+    recipient: Member,
+    body: str,
+    subject: str = "",
+    token: uuid.UUID | None = None,
+) -> Message:
+    """Write to `recipient`: a message to a connection or in an open conversation, or an
+    InMail that starts a conversation (one credit, unless to an Open Profile).
+
+    Sending the same `token` again returns the message it sent, without sending or spending.
+    """
+    body, subject = body.strip(), subject.strip()
+    _lock_pair(sender, recipient)
+    if (sent := _already_sent(sender, token)) is not None:
+        return sent
+    compose = compose_options(sender=sender, recipient=recipient)
+    if compose.refusal is not None:
+        raise compose.refusal
+    _check_body(body)
+    now = timezone.now()
+    conversation = compose.conversation
+    if conversation is None:
+        if compose.is_inmail:
+            _check_subject(subject)
+        conversation = _start(sender, recipient, compose, subject=subject, at=now)
+        if compose.costs_credit:
+            premium_services.credits_spend(
+                member=sender, note=f"InMail to {recipient.full_name}: {subject}"
+            )
+    message = _post(conversation, author=sender, body=body, at=now, token=token)
+    if conversation.is_pending and conversation.recipient_id == sender.pk:
+        _answer(conversation, Conversation.Response.REPLIED, at=now)
+    if compose.is_inmail:
+        transaction.on_commit(lambda: _email_new_inmail(message.pk), robust=True)
+    return message
+
+
+def _own(member: Member, conversation_id: int) -> Participant:
+    participant = (
+        Participant.objects.select_related("conversation", "other")
+        .filter(member=member, conversation_id=conversation_id)
+        .first()
+    )
+    if participant is None:
+        raise ServiceError("That conversation doesn't exist.", status_code=404)
+    return participant
+
+
+@transaction.atomic
+def message_reply(
+    *, member: Member, conversation_id: int, body: str, token: uuid.UUID | None = None
+) -> Message:
+    """Write in one of the member's conversations: the same rules as any message to them."""
+    other = _own(member, conversation_id).other
+    return message_send(sender=member, recipient=other, body=body, token=token)
+
+
+@transaction.atomic
+def inmail_answer(*, member: Member, conversation_id: int, interested: bool) -> Message:
+    """The recipient's one-click answer to an InMail: Interested or Not interested."""
+    participant = _own(member, conversation_id)
+    other = participant.other
+    _lock_pair(member, other)
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    if not conversation.is_inmail or conversation.recipient_id != member.pk:
+        raise ServiceError("Only the recipient of an InMail can answer it.", status_code=403)
+    if not conversation.is_pending:
+        raise ServiceError("You've already responded to this InMail.", status_code=409)
+    if (blocked := _block_refusal(member, other)) is not None:
+        raise blocked[1]
+    now = timezone.now()
+    kind, body, response = (
+        (Message.Kind.INTERESTED, INTERESTED_BODY, Conversation.Response.INTERESTED)
+        if interested
+        else (
+            Message.Kind.NOT_INTERESTED,
+            NOT_INTERESTED_BODY,
+            Conversation.Response.NOT_INTERESTED,
+        )
+    )
+    message = _post(conversation, author=member, body=body, at=now, kind=kind)
+    _answer(conversation, response, at=now)
+    return message
+
+
+# The member's own side of a conversation: no lock needed, each is one conditional UPDATE.
+
+
+def _update_own(member: Member, conversation_id: int, **fields) -> Participant:
+    participant = _own(member, conversation_id)
+    Participant.objects.filter(pk=participant.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(participant, name, value)
+    return participant
+
+
+@transaction.atomic
+def conversation_read(*, member: Member, conversation_id: int) -> Participant:
+    return _update_own(member, conversation_id, unread=False)
+
+
+@transaction.atomic
+def conversation_mark_unread(*, member: Member, conversation_id: int) -> Participant:
+    return _update_own(member, conversation_id, unread=True)
+
+
+@transaction.atomic
+def conversation_move(*, member: Member, conversation_id: int, folder: str) -> Participant:
+    """Archive, unarchive (back to the inbox) or report as spam."""
+    if folder not in Participant.Folder.values:
+        raise ServiceError("Choose Inbox, Archived or Spam.")
+    fields = {"folder": folder}
+    if folder == Participant.Folder.SPAM:
+        fields["unread"] = False
+    return _update_own(member, conversation_id, **fields)
+
+
+# Email
+
+
+def _email_new_inmail(message_id: int) -> None:
+    """Tell the recipient about a new InMail; runs after the send has committed."""
+    message = Message.objects.select_related(
+        "author", "conversation__recipient", "conversation"
+    ).get(pk=message_id)
+    conversation = message.conversation
+    recipient = conversation.recipient
+    context = {
+        "message": message,
+        "conversation": conversation,
+        "recipient": recipient,
+        "sender": message.author,
+        "url": settings.SITE_URL.rstrip("/") + conversation.get_absolute_url(),
+    }
+    send_mail(
+        subject=f"{message.author.full_name} sent you an InMail: {conversation.subject}",
+        message=render_to_string("inmail/email/new_inmail.txt", context),
+        from_email=None,
+        recipient_list=[recipient.email],
+    )
+    logger.info("Emailed %s about InMail %s", recipient.pk, conversation.pk)

@@ -1,0 +1,316 @@
+"""Messaging: the inbox's two panes, a thread, the compose window and the unread badge.
+
+Every page is a full page without JavaScript. htmx requests name the pane they replace in
+`HX-Target` and get that fragment of the same template: `conversation-list` (a filter),
+`load-more` (the next rows), `thread-pane` (a conversation), `messaging` (both panes).
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseLocation
+
+from accounts.errors import ServiceError
+from accounts.models import Block, Member
+from accounts.selectors import members_for_viewer
+from inmail import selectors, services
+from inmail.forms import AnswerForm, MessageForm
+from inmail.models import Participant
+from premium import services as premium_services
+
+PANES = {
+    "conversation-list": "inmail/inbox.html#list",
+    "load-more": "inmail/inbox.html#rows",
+    "thread-pane": "inmail/inbox.html#thread",
+    "messaging": "inmail/inbox.html#panes",
+}
+
+
+def _filter_name(request) -> str:
+    name = request.GET.get("filter", "all")
+    return name if name in selectors.FILTERS else "all"
+
+
+def _inbox_url(filter_name: str, conversation_id: int | None = None) -> str:
+    path = (
+        reverse("inmail:thread", kwargs={"conversation_id": conversation_id})
+        if conversation_id
+        else reverse("inmail:inbox")
+    )
+    return path if filter_name == "all" else f"{path}?{urlencode({'filter': filter_name})}"
+
+
+def _render_messaging(request, context, *, status=200):
+    """The inbox page, or the pane an htmx request targets."""
+    pane = None
+    if request.htmx and not request.htmx.history_restore_request:
+        pane = request.htmx.target
+    response = render(request, PANES.get(pane, "inmail/inbox.html"), context, status=status)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def _inbox_context(request, *, cursor=None):
+    """The conversation list; raises selectors.BadCursor for a cursor we did not make."""
+    filter_name = _filter_name(request)
+    page = selectors.inbox_page(member=request.user, filter_name=filter_name, cursor=cursor)
+    return {
+        "page": page,
+        "filter_name": filter_name,
+        "filters": [(name, label) for name, (label, _q) in selectors.FILTERS.items()],
+    }
+
+
+@login_required
+def inbox(request):
+    try:
+        context = _inbox_context(request, cursor=request.GET.get("cursor"))
+    except selectors.BadCursor:
+        return render(
+            request,
+            "accounts/action_error.html",
+            {
+                "message": "That page link is broken. Start again from your inbox.",
+                "back": reverse("inmail:inbox"),
+            },
+            status=400,
+        )
+    return _render_messaging(request, context)
+
+
+def _own_or_404(request, conversation_id) -> Participant:
+    participant = selectors.own_conversation(member=request.user, conversation_id=conversation_id)
+    if participant is None:
+        raise Http404("That conversation doesn't exist.")
+    return participant
+
+
+def _thread_context(request, participant, *, form=None, error=None):
+    other = participant.other
+    return {
+        "participant": participant,
+        "conversation": participant.conversation,
+        "other": other,
+        "thread": selectors.thread_messages(conversation=participant.conversation),
+        "reply": services.compose_options(sender=request.user, recipient=other),
+        "form": form or _new_form("reply"),
+        "error": error,
+        # Out-of-band updates of the conversation's row and the unread badge, for htmx
+        # requests that replace the thread pane alone.
+        "oob": request.htmx.target == "thread-pane" if request.htmx else False,
+    }
+
+
+def _new_form(prefix, data=None):
+    return MessageForm(data, auto_id=f"{prefix}_%s", initial={"token": uuid.uuid4()})
+
+
+def _thread_page(request, participant, *, status=200, **thread):
+    context = _thread_context(request, participant, **thread)
+    if context["oob"]:
+        context["filter_name"] = _filter_name(request)
+    else:
+        context.update(_inbox_context(request))
+    return _render_messaging(request, context, status=status)
+
+
+@login_required
+def thread(request, conversation_id):
+    participant = _own_or_404(request, conversation_id)
+    if participant.unread:
+        services.conversation_read(member=request.user, conversation_id=conversation_id)
+        participant.unread = False
+    return _thread_page(request, participant)
+
+
+@login_required
+@require_POST
+def reply(request, conversation_id):
+    participant = _own_or_404(request, conversation_id)
+    form = _new_form("reply", request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(form.first_error)
+        services.message_reply(
+            member=request.user,
+            conversation_id=conversation_id,
+            body=form.cleaned_data["body"],
+            token=form.cleaned_data["token"],
+        )
+    except ServiceError as error:
+        return _thread_page(
+            request, participant, form=form, error=error.message, status=error.status_code
+        )
+    if not request.htmx:
+        return redirect(_inbox_url(_filter_name(request), conversation_id))
+    return _thread_page(request, _own_or_404(request, conversation_id))
+
+
+@login_required
+@require_POST
+def answer(request, conversation_id):
+    participant = _own_or_404(request, conversation_id)
+    form = AnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(form.errors["answer"][0])
+        interested = form.cleaned_data["answer"] == "interested"
+        services.inmail_answer(
+            member=request.user, conversation_id=conversation_id, interested=interested
+        )
+    except ServiceError as error:
+        return _thread_page(request, participant, error=error.message, status=error.status_code)
+    other = participant.other.first_name
+    notice = (
+        f"You told {other} you're interested."
+        if interested
+        else f"You told {other} you're not interested."
+    )
+    if not request.htmx:
+        messages.success(request, notice)
+        return redirect(_inbox_url(_filter_name(request), conversation_id))
+    return _thread_page(request, _own_or_404(request, conversation_id))
+
+
+def _after_move(request, url, notice):
+    if request.htmx:
+        return HttpResponseLocation(url, target="#messaging")
+    messages.success(request, notice)
+    return redirect(url)
+
+
+def _move(request, conversation_id, folder, notice, *, open_thread=False):
+    participant = _own_or_404(request, conversation_id)
+    services.conversation_move(member=request.user, conversation_id=conversation_id, folder=folder)
+    filter_name = {"archived": "archived", "spam": "spam"}.get(folder, "all")
+    url = _inbox_url(filter_name, conversation_id if open_thread else None)
+    return _after_move(request, url, notice.format(name=participant.other.full_name))
+
+
+@login_required
+@require_POST
+def archive(request, conversation_id):
+    return _move(
+        request,
+        conversation_id,
+        Participant.Folder.ARCHIVED,
+        "Your conversation with {name} was archived.",
+    )
+
+
+@login_required
+@require_POST
+def unarchive(request, conversation_id):
+    return _move(
+        request,
+        conversation_id,
+        Participant.Folder.INBOX,
+        "Your conversation with {name} is back in your inbox.",
+        open_thread=True,
+    )
+
+
+@login_required
+@require_POST
+def report_spam(request, conversation_id):
+    # The thread stays open in Spam, where it offers to block the sender too.
+    return _move(
+        request,
+        conversation_id,
+        Participant.Folder.SPAM,
+        "Reported as spam: your conversation with {name} was moved to Spam.",
+        open_thread=True,
+    )
+
+
+@login_required
+@require_POST
+def mark_unread(request, conversation_id):
+    participant = _own_or_404(request, conversation_id)
+    services.conversation_mark_unread(member=request.user, conversation_id=conversation_id)
+    return _after_move(
+        request,
+        _inbox_url(_filter_name(request)),
+        f"Your conversation with {participant.other.full_name} is marked unread.",
+    )
+
+
+def unread_count(request):
+    """The top bar's badge; polled every 30 seconds."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)  # signed out in another tab: leave the badge alone
+    return render(request, "inmail/components.html#unread_badge")
+
+
+# Compose
+
+
+def _messageable(viewer: Member):
+    """Members the viewer may open a compose window to: active, and not blocking the viewer.
+
+    Those the viewer blocked are included, so the window can say why it can't send.
+    """
+    return members_for_viewer(
+        viewer=viewer,
+        queryset=Member.objects.filter(is_active=True).exclude(
+            Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer))
+        ),
+    )
+
+
+def _compose_window(request, compose, form, *, status=200, **extra):
+    context = {"compose": compose, "m": compose.recipient, "form": form, **extra}
+    template = "inmail/compose.html#window" if request.htmx else "inmail/compose.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+def compose(request, slug):
+    recipient = get_object_or_404(_messageable(request.user), slug=slug)
+    options = services.compose_options(sender=request.user, recipient=recipient)
+    if request.method != "POST":
+        return _compose_window(request, options, _new_form("compose"))
+    form = _new_form("compose", request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(form.first_error)
+        message = services.message_send(
+            sender=request.user,
+            recipient=recipient,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            token=form.cleaned_data["token"],
+        )
+    except ServiceError as error:
+        return _compose_window(
+            request, options, form, error=error.message, status=error.status_code
+        )
+    conversation = message.conversation
+    balance = None
+    if conversation.credit_spent:
+        balance = premium_services.premium_status(member=request.user).balance
+    if not request.htmx:
+        notice = f"Sent to {recipient.full_name}."
+        if balance is not None:
+            notice += f" You have {balance} InMail credit{'s' if balance != 1 else ''} left."
+        messages.success(request, notice)
+        return redirect(conversation)
+    # The window shows what was sent; every credit count on the page follows, out of band.
+    sent_inmail = conversation.is_pending and conversation.starter_id == request.user.pk
+    return _compose_window(
+        request,
+        options,
+        form,
+        sent=message,
+        sent_inmail=sent_inmail,
+        conversation=conversation,
+        balance=balance,
+    )
