@@ -14,7 +14,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Greatest, Least
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -244,10 +244,14 @@ def _post(
     conversation.save(update_fields=["last_message"])
     participants = Participant.objects.filter(conversation=conversation)
     participants.filter(member=author).update(unread=False, last_message_at=at)
-    # A new message brings an archived conversation back to the inbox; spam stays spam.
-    theirs = participants.exclude(member=author)
-    theirs.filter(folder=Participant.Folder.ARCHIVED).update(folder=Participant.Folder.INBOX)
-    theirs.update(unread=True, last_message_at=at)
+    # A new message brings an archived conversation back to the inbox, unread; spam stays
+    # in Spam, read, so reporting a sender quiets them.
+    spam = Participant.Folder.SPAM
+    participants.exclude(member=author).update(
+        folder=Case(When(folder=spam, then=Value(spam)), default=Value(Participant.Folder.INBOX)),
+        unread=Case(When(folder=spam, then=Value(False)), default=Value(True)),
+        last_message_at=at,
+    )
     return message
 
 
