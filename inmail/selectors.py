@@ -3,7 +3,7 @@
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -48,8 +48,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         at = datetime.fromisoformat(moment)
         if at.tzinfo is None:
             raise ValueError
-        return at, int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        # In UTC, as every cursor we make is: PostgreSQL refuses offsets beyond ±15:59.
+        return at.astimezone(UTC), int(pk)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise BadCursor(cursor) from None
 
 

@@ -290,8 +290,16 @@ def compose(request, slug):
             token=form.cleaned_data["token"],
         )
     except ServiceError as error:
+        # Things may have changed since the window opened (the last credit spent in another
+        # tab): show the window as it is now, without repeating a refusal its box explains.
+        options = services.compose_options(sender=request.user, recipient=recipient)
+        shown = options.refusal.message if options.refusal else None
         return _compose_window(
-            request, options, form, error=error.message, status=error.status_code
+            request,
+            options,
+            form,
+            error=None if error.message == shown else error.message,
+            status=error.status_code,
         )
     conversation = message.conversation
     balance = None

@@ -1,0 +1,268 @@
+"""Messaging pages cost the same number of queries with 5 and with 500 conversations.
+
+The data is written in bulk (members, connections, conversations, messages, participants) in
+the shapes the services write, so that 500 conversations take a fraction of a second.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+
+from accounts.models import Connection, Member
+from inmail.models import Conversation, Message, Participant
+from inmail.selectors import FILTERS, encode_cursor
+from premium import services as premium_services
+from tests.assertions import queries_for
+from tests.factories import PASSWORD_HASH, MemberFactory, connect, subscribe
+
+START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+INBOX = Participant.Folder.INBOX
+ARCHIVED = Participant.Folder.ARCHIVED
+SPAM = Participant.Folder.SPAM
+
+
+def bulk_members(count, *, prefix):
+    return Member.objects.bulk_create(
+        [
+            Member(
+                email=f"{prefix}{n}@example.com",
+                slug=f"{prefix}-{n}",
+                first_name=f"Pat{n}",
+                last_name=prefix.capitalize(),
+                headline="Gardener",
+                password=PASSWORD_HASH,
+            )
+            for n in range(count)
+        ]
+    )
+
+
+def bulk_conversations(viewer, count, *, newest=START, prefix="bulk", mixed=True, ties=2):
+    """`count` conversations of `viewer`, each with a new member, the n-th one n // ties
+    minutes before `newest` (so `ties` of them share each time, and the id breaks the tie).
+    Returns the other members, newest conversation first.
+
+    Mixed, as an inbox is: every third one an InMail the viewer received (pending), every third
+    one an InMail the viewer sent with a credit, the rest messages between connections; half
+    of those the other member wrote last are unread; one in five archived, one in five spam
+    (so that even 5 conversations fill every filter).
+    Not mixed, every one is in the viewer's inbox.
+    """
+    others = bulk_members(count, prefix=prefix)
+    times = [newest - timedelta(minutes=n // ties) for n in range(count)]
+    conversations, authors = [], []
+    for n, (other, at) in enumerate(zip(others, times, strict=True)):
+        if n % 3 == 2:
+            conversation = Conversation(kind="message", starter=viewer, recipient=other)
+            authors.append(viewer if n % 2 else other)
+        else:
+            received = n % 3 == 0
+            conversation = Conversation(
+                kind="inmail",
+                starter=other if received else viewer,
+                recipient=viewer if received else other,
+                subject=f"Subject {n}",
+                response="pending",
+                credit_spent=not received,
+            )
+            authors.append(other if received else viewer)
+        conversation.created_at = at
+        conversations.append(conversation)
+    Conversation.objects.bulk_create(conversations)
+    Connection.objects.bulk_create(
+        [
+            Connection(member=a, other=b)
+            for c in conversations
+            if c.kind == "message"
+            for a, b in [(c.starter, c.recipient), (c.recipient, c.starter)]
+        ]
+    )
+    Message.objects.bulk_create(
+        [
+            Message(
+                conversation=c, author=author, body=f"Hi from {author.first_name}", created_at=at
+            )
+            for c, author, at in zip(conversations, authors, times, strict=True)
+        ]
+    )
+    Conversation.objects.filter(pk__in=[c.pk for c in conversations]).update(
+        last_message=Subquery(
+            Message.objects.filter(conversation=OuterRef("pk"))
+            .order_by("-created_at", "-pk")
+            .values("pk")[:1]
+        )
+    )
+
+    participants = []
+    for n, (c, other, author, at) in enumerate(
+        zip(conversations, others, authors, times, strict=True)
+    ):
+        folder = {3: ARCHIVED, 4: SPAM}.get(n % 5, INBOX) if mixed else INBOX
+        theirs = author.pk == other.pk
+        participants += [
+            Participant(
+                conversation=c,
+                member=viewer,
+                other=other,
+                folder=folder,
+                unread=theirs and n % 2 == 0 and folder != SPAM,
+                last_message_at=at,
+            ),
+            Participant(
+                conversation=c, member=other, other=viewer, unread=not theirs, last_message_at=at
+            ),
+        ]
+    Participant.objects.bulk_create(participants)
+    return others
+
+
+def bulk_messages(conversation, count):
+    """`count` older messages in `conversation`, the two members taking turns, a minute apart."""
+    people = [conversation.starter_id, conversation.recipient_id]
+    newest = conversation.last_message.created_at
+    Message.objects.bulk_create(
+        [
+            Message(
+                conversation=conversation,
+                author_id=people[n % 2],
+                body=f"Message {n}",
+                created_at=newest - timedelta(minutes=count - n),
+            )
+            for n in range(count)
+        ]
+    )
+
+
+@pytest.fixture(autouse=True)
+def at_start():
+    with time_machine.travel(START, tick=False):
+        yield
+
+
+@pytest.fixture
+def viewers(db):
+    """Two Premium members: one with 5 conversations, one with 500 (and a long thread)."""
+    sizes = {}
+    for size in (5, 500):
+        viewer = MemberFactory()
+        subscribe(viewer, "premium-essentials")
+        others = bulk_conversations(viewer, size, prefix=f"size{size}-")
+        thread = Participant.objects.select_related("conversation__last_message").get(
+            member=viewer, other=others[0]
+        )
+        # The thread measured is already read: opening an unread one writes as well.
+        Participant.objects.filter(pk=thread.pk).update(unread=False)
+        bulk_messages(thread.conversation, 3 if size == 5 else 400)
+        sizes[size] = (viewer, thread.conversation)
+    return sizes
+
+
+def measure(client, viewers, url_for, *, htmx_target):
+    """The queries of the same page, then of its htmx fragment, for the viewer with 5 and the
+    one with 500 conversations: {"page": (small, large), "htmx": (small, large)}."""
+    counts = {}
+    for kind, headers in [("page", {}), ("htmx", {"HX-Request": "true", "HX-Target": htmx_target})]:
+        client.defaults = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+        counts[kind] = []
+        for viewer, conversation in viewers.values():
+            client.force_login(viewer)
+            counts[kind].append(queries_for(client, url_for(viewer, conversation)))
+    return counts
+
+
+def inbox_url(filter_name, *, cursor_page):
+    def url(viewer, _conversation):
+        query = f"?filter={filter_name}"
+        if cursor_page:
+            # Just above the filter's newest row: a cursor page with rows at either size (a
+            # real second page exists only at the larger one).
+            newest = (
+                Participant.objects.filter(member=viewer)
+                .filter(FILTERS[filter_name][1])
+                .order_by("-last_message_at", "-pk")
+                .first()
+            )
+            cursor = Participant(pk=newest.pk + 1, last_message_at=newest.last_message_at)
+            query += f"&cursor={encode_cursor(cursor)}"
+        return reverse("inmail:inbox") + query
+
+    return url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cursor_page", [False, True], ids=["first page", "cursor page"])
+@pytest.mark.parametrize("filter_name", FILTERS)
+def test_inbox_query_count_does_not_grow_with_the_conversations(
+    client, viewers, filter_name, cursor_page
+):
+    url = inbox_url(filter_name, cursor_page=cursor_page)
+
+    counts = measure(client, viewers, url, htmx_target="conversation-list")
+
+    page, htmx = counts["page"], counts["htmx"]
+    assert page[0] == page[1]
+    assert htmx[0] == htmx[1]
+    # The session, the member, the rows and their members (degree, Premium); the full page
+    # adds the top bar's two badges.
+    assert htmx[1] <= 4
+    assert page[1] <= 6
+
+
+def thread_url(viewer, conversation):
+    return reverse("inmail:thread", kwargs={"conversation_id": conversation.pk})
+
+
+@pytest.mark.django_db
+def test_thread_query_count_does_not_grow_with_the_conversations_or_messages(client, viewers):
+    assert viewers[5][1].messages.count() == 4
+    assert viewers[500][1].messages.count() == 401
+
+    counts = measure(client, viewers, thread_url, htmx_target="thread-pane")
+
+    page, htmx = counts["page"], counts["htmx"]
+    assert page[0] == page[1]
+    assert htmx[0] == htmx[1]
+    # The pane: session, member, the conversation and its other member, the messages, whether
+    # and how the viewer may reply (3), the unread badge; the page adds the conversation list
+    # (2) and the invitations badge.
+    assert htmx[1] <= 9
+    assert page[1] <= 12
+
+
+@pytest.fixture
+def recipients(db):
+    """A 3rd+ member, a connection and an Open Profile, none written to yet, for both viewers."""
+    stranger = MemberFactory()
+    friend = MemberFactory()
+    open_profile = MemberFactory()
+    subscribe(open_profile, "premium-pro")
+    premium_services.open_profile_set(member=open_profile, enabled=True)
+    return {"3rd+": stranger, "connection": friend, "open profile": open_profile}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("to", ["3rd+", "connection", "open profile"])
+def test_compose_query_count_does_not_grow_with_the_conversations(client, viewers, recipients, to):
+    for viewer, _conversation in viewers.values():
+        connect(viewer, recipients["connection"])
+    slug = recipients[to].slug
+
+    counts = measure(
+        client,
+        viewers,
+        lambda _viewer, _conversation: reverse("inmail:compose", kwargs={"slug": slug}),
+        htmx_target="overlay",
+    )
+
+    page, htmx = counts["page"], counts["htmx"]
+    assert page[0] == page[1]
+    assert htmx[0] == htmx[1]
+    # The window: session, member, recipient, blocks, conversation, connection; reading the
+    # sender's credits settles them first (a savepoint, a lock, 2 reads, a release); an Open
+    # Profile counts only while its owner is Premium (1 more). The page adds the two badges.
+    window = {"3rd+": 11, "connection": 6, "open profile": 12}[to]
+    assert htmx[1] <= window
+    assert page[1] <= window + 2
