@@ -275,11 +275,14 @@ def message_send(
     body: str,
     subject: str = "",
     token: uuid.UUID | None = None,
+    notify: bool = True,
 ) -> Message:
     """Write to `recipient`: a message to a connection or in an open conversation, or an
     InMail that starts a conversation (one credit, unless to an Open Profile).
 
     Sending the same `token` again returns the message it sent, without sending or spending.
+    The recipient of a new InMail is emailed once it has committed, unless `notify` is off
+    (demo data is history, not news).
     """
     body, subject = body.strip(), subject.strip()
     _lock_pair(sender, recipient)
@@ -302,7 +305,7 @@ def message_send(
     message = _post(conversation, author=sender, body=body, at=now, token=token)
     if conversation.is_pending and conversation.recipient_id == sender.pk:
         _answer(conversation, Conversation.Response.REPLIED, at=now)
-    if compose.is_inmail:
+    if compose.is_inmail and notify:
         transaction.on_commit(lambda: _email_new_inmail(message.pk), robust=True)
     return message
 

@@ -6,14 +6,16 @@ import pytest
 import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
 from accounts.management.commands.seed_demo import DEMO_EMAILS, DEMO_PASSWORD
 from accounts.models import Connection, Invitation, Member
 from accounts.selectors import FIRST, SECOND, THIRD_PLUS, with_relationship
 from accounts.slugs import slug_base
+from inmail.models import Conversation, Message, Participant
 from premium.models import CREDIT_LIFETIME, CreditGrant, LedgerEntry, Plan, Subscription
+from premium.selectors import member_is_premium
 from premium.services import premium_status
 from tests.factories import MemberFactory
 
@@ -50,7 +52,24 @@ def snapshot():
             Member.objects.filter(open_profile=True).values_list("email", flat=True)
         ),
         "credits": sorted(CreditGrant.objects.values_list("member__email", "amount", "remaining")),
+        "conversations": conversations(),
+        "inboxes": sorted(
+            Participant.objects.values_list("member__email", "other__email", "folder", "unread")
+        ),
     }
+
+
+def conversations():
+    """Every message as (starter, recipient, subject, author, body), in the order written."""
+    return list(
+        Message.objects.order_by("conversation_id", "id").values_list(
+            "conversation__starter__email",
+            "conversation__recipient__email",
+            "conversation__subject",
+            "author__email",
+            "body",
+        )
+    )
 
 
 def wipe():
@@ -280,7 +299,7 @@ def written():
 
 
 @pytest.mark.usefixtures("fast_hasher")
-def test_demo_accounts_have_their_plans_and_one_month_of_credits():
+def test_demo_accounts_have_their_plans_and_a_month_of_credits_less_their_unanswered_inmails():
     seed()
 
     for email, slug in DEMO_PLANS.items():
@@ -293,9 +312,13 @@ def test_demo_accounts_have_their_plans_and_one_month_of_credits():
         else:
             assert status.plan == Plan.objects.get(slug=slug), email
             assert status.subscription.status == Subscription.Status.ACTIVE, email
-            assert status.balance == status.plan.monthly_credits, email
+            waiting = Conversation.objects.filter(
+                starter=member, credit_spent=True, response=Conversation.Response.PENDING
+            ).count()
+            assert status.balance == status.plan.monthly_credits - waiting, email
         assert not member.open_profile, email
     assert premium_status(member=Member.objects.get(email="essentials@example.com")).balance == 5
+    assert premium_status(member=Member.objects.get(email="pro@example.com")).balance == 14
 
 
 @pytest.mark.usefixtures("fast_hasher")
@@ -351,17 +374,35 @@ def test_generated_subscriptions_are_in_their_first_billing_month():
         )
         assert grant.created_at == lot.granted_at
         assert len(spends) == lot.amount - lot.remaining
-        for number, entry in enumerate(spends, start=1):
+        for entry in spends:
             assert (entry.reason, entry.amount, entry.actor_id) == (
                 LedgerEntry.Reason.SPEND,
                 -1,
                 sub.member_id,
             )
-            assert entry.balance_after == lot.amount - number
             assert lot.granted_at < entry.created_at < now
     assert Subscription.objects.filter(status=Subscription.Status.ACTIVE).exists()
-    assert CreditGrant.objects.count() == Subscription.objects.count()
+    # Besides the allowances, only the credits back of answered InMails.
+    monthly = CreditGrant.objects.filter(kind=CreditGrant.Kind.MONTHLY)
+    assert monthly.count() == Subscription.objects.count()
+    assert set(
+        CreditGrant.objects.exclude(kind=CreditGrant.Kind.MONTHLY).values_list("kind", flat=True)
+    ) == {CreditGrant.Kind.CREDIT_BACK}
     assert not LedgerEntry.objects.filter(grant=None).exists()
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_every_ledger_entry_carries_the_running_balance():
+    seed()
+
+    balances = Counter()
+    entries = LedgerEntry.objects.order_by("created_at", "id")
+    for member_id, amount, balance_after in entries.values_list(
+        "member", "amount", "balance_after"
+    ):
+        balances[member_id] += amount
+        assert balance_after == balances[member_id]
+    assert LedgerEntry.objects.filter(reason=LedgerEntry.Reason.CREDIT_BACK).exists()
 
 
 @pytest.mark.usefixtures("fast_hasher")
@@ -424,3 +465,213 @@ def test_seeding_is_refused_without_writing_when_a_plan_is_missing():
         seed()
 
     assert counts() == (0, 0, 0)
+
+
+# Conversations
+
+INMAIL = Conversation.Kind.INMAIL
+PENDING = Conversation.Response.PENDING
+
+
+def degree(member, other):
+    return with_relationship(Member.objects.filter(pk=other.pk), member).get().degree
+
+
+def partner(conversation, member):
+    return conversation.recipient if conversation.starter_id == member.pk else conversation.starter
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_every_demo_account_talks_with_connections_and_has_inmails_some_unread():
+    output = seed()
+
+    assert f", {Conversation.objects.count()} conversations in " in output
+    for member in Member.objects.filter(email__in=DEMO_EMAILS):
+        mine = Conversation.objects.filter(participants__member=member)
+        chats = mine.filter(kind=Conversation.Kind.MESSAGE).select_related("starter", "recipient")
+        assert 2 <= chats.count() <= 3, member.email
+        for chat in chats:
+            assert degree(member, partner(chat, member)) == FIRST, member.email
+        received = mine.filter(kind=INMAIL, recipient=member).select_related("starter")
+        # One answered, one waiting for an answer.
+        assert received.filter(response=PENDING).count() == 1, member.email
+        assert received.exclude(response=PENDING).count() == 1, member.email
+        for inmail in received:
+            assert inmail.credit_spent, member.email
+            assert degree(member, inmail.starter) != FIRST, member.email
+        assert Participant.objects.filter(member=member, unread=True).exists(), member.email
+        assert Participant.objects.filter(member=member, unread=False).exists(), member.email
+    # Some conversations between connections went back and forth, some are one message.
+    authors = (
+        Conversation.objects.filter(kind=Conversation.Kind.MESSAGE)
+        .annotate(authors=Count("messages__author", distinct=True))
+        .values_list("authors", flat=True)
+    )
+    assert set(authors) == {1, 2}
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_demo_accounts_send_paid_inmails_to_3rd_degree_members_and_free_ones_to_open_profiles():
+    seed()
+
+    def sent(email):
+        member = Member.objects.get(email=email)
+        inmails = Conversation.objects.filter(kind=INMAIL, starter=member)
+        return member, list(inmails.select_related("recipient").order_by("id"))
+
+    assert sent("admin@example.com")[1] == []
+    for email in ("free@example.com", "essentials@example.com"):
+        member, [free, *_paid] = sent(email)
+        assert not free.credit_spent, email
+        assert free.response == PENDING, email
+        assert free.recipient.open_profile, email
+        assert free.recipient.accept_inmail, email
+        assert member_is_premium(member=free.recipient), email
+        assert degree(member, free.recipient) != FIRST, email
+    member, [_free, paid] = sent("essentials@example.com")
+    assert paid.credit_spent
+    assert paid.response == Conversation.Response.REPLIED
+    for email in (
+        "pro@example.com",
+        "business@example.com",
+        "recruiter@example.com",
+        "sales@example.com",
+    ):
+        member, inmails = sent(email)
+        assert [(inmail.credit_spent, inmail.response) for inmail in inmails] == [
+            (True, Conversation.Response.INTERESTED),
+            (True, PENDING),
+        ], email
+        for inmail in inmails:
+            assert degree(member, inmail.recipient) == THIRD_PLUS, email
+            assert not inmail.recipient.open_profile, email
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_every_paid_inmail_is_spent_in_its_senders_ledger_and_every_answer_credits_it_back():
+    seed()
+
+    inmails = Conversation.objects.filter(kind=INMAIL).select_related("starter", "recipient")
+    assert inmails.filter(credit_spent=True, response=PENDING).exists()
+    assert inmails.filter(credit_spent=True).exclude(response=PENDING).exists()
+    assert inmails.filter(credit_spent=False).exists()
+    for inmail in inmails:
+        name = inmail.recipient.full_name
+        ledger = LedgerEntry.objects.filter(member=inmail.starter)
+        spent = ledger.filter(
+            reason=LedgerEntry.Reason.SPEND, amount=-1, note=f"InMail to {name}: {inmail.subject}"
+        )
+        back = ledger.filter(
+            reason=LedgerEntry.Reason.CREDIT_BACK, amount=1, note=f"{name} answered your InMail"
+        )
+        if inmail.credit_spent:
+            assert spent.count() == 1, inmail
+            assert back.count() == (inmail.response != PENDING), inmail
+        else:
+            assert not spent.exists(), inmail
+            assert not back.exists(), inmail
+            assert inmail.recipient.open_profile, inmail
+    # Nothing else was spent or credited back through the services.
+    services_spent = LedgerEntry.objects.filter(
+        reason=LedgerEntry.Reason.SPEND, note__startswith="InMail to "
+    )
+    assert services_spent.count() == inmails.filter(credit_spent=True).count()
+    assert LedgerEntry.objects.filter(reason=LedgerEntry.Reason.CREDIT_BACK).count() == (
+        inmails.filter(credit_spent=True).exclude(response=PENDING).count()
+    )
+
+
+@pytest.mark.parametrize("members", [0, 40, MEMBERS])
+@pytest.mark.usefixtures("fast_hasher")
+def test_essentials_keeps_its_five_credits_and_its_ledger_explains_them(members):
+    call_command("seed_demo", "--members", str(members), stdout=StringIO())
+
+    essentials = Member.objects.get(email="essentials@example.com")
+    assert premium_status(member=essentials).balance == 5
+    ledger = essentials.credit_ledger.order_by("created_at", "id")
+    assert ledger.aggregate(total=Sum("amount"))["total"] == 5
+    entries = list(ledger.values_list("reason", "amount", "balance_after"))
+    if members:
+        assert entries == [
+            (LedgerEntry.Reason.GRANT, 5, 5),
+            (LedgerEntry.Reason.SPEND, -1, 4),
+            (LedgerEntry.Reason.CREDIT_BACK, 1, 5),
+        ]
+    else:
+        assert entries == [(LedgerEntry.Reason.GRANT, 5, 5)]
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_a_conversation_is_unread_only_for_whoever_did_not_write_last():
+    seed()
+
+    participants = Participant.objects.select_related("conversation__last_message")
+    assert participants.count() == 2 * Conversation.objects.count()
+    for participant in participants:
+        last = participant.conversation.last_message
+        assert participant.unread == (last.author_id != participant.member_id)
+        assert participant.last_message_at == last.created_at
+        assert participant.folder == Participant.Folder.INBOX
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_conversations_between_connections_are_spread_over_the_last_two_weeks():
+    started = timezone.now()
+    seed()
+
+    chats = Conversation.objects.filter(kind=Conversation.Kind.MESSAGE)
+    for chat in chats:
+        times = list(chat.messages.order_by("id").values_list("created_at", flat=True))
+        assert times == sorted(set(times)), chat
+        assert chat.created_at == times[0]
+        connected = Connection.objects.get(member=chat.starter, other=chat.recipient).created_at
+        assert connected < times[0]
+        assert started - timedelta(days=14) < times[0]
+        assert times[-1] < started
+    assert len({chat.created_at.date() for chat in chats}) > 3
+    # The InMails keep the times of their ledger entries: the seeding's own.
+    inmail_messages = Message.objects.filter(conversation__kind=INMAIL)
+    assert not inmail_messages.filter(created_at__lt=started).exists()
+    assert not Conversation.objects.filter(kind=INMAIL, created_at__lt=started).exists()
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_the_same_seed_gives_the_same_conversations():
+    seed()
+    first = conversations()
+    wipe()
+
+    seed()
+
+    assert conversations() == first
+    assert len(first) > 3 * len(DEMO_EMAILS)
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_another_seed_gives_other_conversations():
+    seed()
+    first = conversations()
+    wipe()
+
+    seed("--seed", "7")
+
+    assert conversations() != first
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_seeding_without_generated_members_writes_no_conversations():
+    out = StringIO()
+    call_command("seed_demo", "--members", "0", stdout=out)
+
+    assert ", 0 conversations in " in out.getvalue()
+    assert not Conversation.objects.exists()
+    assert not Message.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("fast_hasher", "premium_plans")
+def test_seeding_emails_nobody(mailoutbox):
+    seed()
+
+    assert Conversation.objects.filter(kind=INMAIL).count() >= len(DEMO_EMAILS)
+    assert mailoutbox == []

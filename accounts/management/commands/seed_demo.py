@@ -2,8 +2,8 @@
 
 `make run` calls `seed_demo --if-empty` on every start, so a fresh database comes up with
 something to look at. The data is a pure function of `--seed` and `--members`: names,
-headlines, locations, the graph and the invitations come out the same every time (only the
-timestamps move with the clock, by the same offsets).
+headlines, locations, the graph, the invitations and the conversations come out the same every
+time (only the timestamps move with the clock, by the same offsets).
 
 The graph is a set of communities of about 25 to 40 members (a city, an industry, a few
 employers), dense inside, with a few long links between communities. Each demo account is
@@ -16,7 +16,19 @@ members are Premium, mostly on Essentials, a few of them with an Open Profile: e
 within the billing month in progress, so their whole history is the first allowance and maybe
 a few credits spent, written in bulk exactly as the services would have written it.
 
-Everything is written with `bulk_create` in one transaction, with one password hash for all.
+Once everyone exists and the demo accounts have their plans, the demo accounts' conversations
+are written through `inmail.services`, as members write them. With each demo account, two or
+three of its connections exchange a few messages; Premium members who have spent credits
+before send it two InMails (it answered one, the other waits, unread). The Premium demo
+accounts send two paid InMails to 3rd+ members (one answered Interested, so its credit came
+back), free one free InMail to an Open Profile, and essentials one of each (its paid one was
+answered, so it keeps its 5 credits). Every credit spent and credited back is in the ledger
+as for any member. The conversations between connections are then moved back over the last
+two weeks; the InMails keep their times, those of their ledger entries. Nobody is emailed:
+the addresses are made up.
+
+Everything is written in one transaction: members, connections, invitations and the generated
+members' plans with `bulk_create`, with one password hash for all.
 """
 
 import random
@@ -35,8 +47,12 @@ from accounts.errors import ServiceError
 from accounts.models import Connection, Invitation, Member
 from accounts.slugs import slug_base
 
-# accounts never imports premium, except here: seed_demo builds the demo data of the whole
-# site, and the demo accounts and members need their plans, credits and ledgers.
+# accounts never imports premium or inmail, except here: seed_demo builds the demo data of the
+# whole site. The demo accounts and members need their plans, credits and ledgers, and the demo
+# accounts their conversations, written through inmail's services so that each InMail spends
+# and credits back through premium's, as for any member.
+from inmail import services as inmail_services
+from inmail.models import Conversation, Message, Participant
 from premium import services as premium_services
 from premium.models import CREDIT_LIFETIME, CreditGrant, LedgerEntry, Plan, Subscription, add_months
 
@@ -552,6 +568,145 @@ NOTES = (
     "Hello {first}, I admire the work your team is doing. Would love to learn more.",
 )
 
+# Conversations between connections: the opener's message, then the other's reply, and so
+# on. {first} is the first name of the member a message is for, {me} the author's.
+CHATS = (
+    (
+        "Hi {first}, congratulations on the new role! How are the first weeks going?",
+        "Thanks {me}! Busy but good. Lots to learn, and the team is great.",
+        "Glad to hear it. Let me know if you ever want to swap notes over coffee.",
+        "Definitely, I'll message you once things calm down a bit.",
+    ),
+    (
+        "Hey {first}, are you going to the product meetup on Thursday?",
+        "I am! Are you presenting this time?",
+        "Just a lightning talk on onboarding experiments. Come and say hi afterwards.",
+    ),
+    (
+        "Hi {first}, thanks again for the introduction last week. The call went really well.",
+        "Great to hear! They were excited to talk to you too.",
+        "I owe you one. Lunch is on me next time you're in town.",
+        "I'll hold you to that!",
+    ),
+    (
+        "{first}, quick question: which analytics tool did your team end up choosing?",
+        "We went with the open-source one in the end. Happy to show you our setup.",
+        "That would be great. Does Friday morning work?",
+        "Friday at 10 works. I'll send an invite.",
+    ),
+    (
+        "Hi {first}, I read your post on remote onboarding. The checklist is brilliant.",
+        "Thank you, {me}! It took a few painful rounds to get it right.",
+        "Would you mind if I shared it with my team?",
+        "Not at all, please do.",
+    ),
+    (
+        "Hey {first}, a role just opened on my team and it made me think of you. Want to hear "
+        "more?",
+        "Thanks for thinking of me! I'm happy where I am, but always curious. What's the role?",
+        "Senior, mostly platform work, hybrid. I'll send you the description tonight.",
+    ),
+    (
+        "Hi {first}, happy work anniversary! Five years is impressive.",
+        "Ha, thanks {me}! Time flies.",
+    ),
+    (
+        "Hi {first}, do you know a good freelance designer? Ours is booked until the summer.",
+        "Yes, I worked with someone excellent last year. I'll ask if she has time.",
+        "Thank you, that would save us.",
+    ),
+)
+
+# InMails as (subject, body), by what they are about. {first} is the recipient's first name.
+RECRUITING_INMAILS = (
+    (
+        "Senior backend role, fully remote in Europe",
+        "Hi {first}, I'm hiring backend engineers for the team that owns our payments "
+        "platform, and your experience looks like a strong match. Would you be open to a "
+        "20-minute call next week?",
+    ),
+    (
+        "Your next step in data engineering?",
+        "Hi {first}, your work on data platforms caught my eye. We're rebuilding our pipelines "
+        "with a small team that has real ownership from day one. Open to hearing more?",
+    ),
+    (
+        "Head of Product Marketing, confidential search",
+        "Hi {first}, I'm leading a confidential search for a Head of Product Marketing at a "
+        "Series B SaaS company, and your launch experience stood out. Could we find 15 minutes "
+        "to talk this week?",
+    ),
+)
+SALES_INMAILS = (
+    (
+        "Closing the books in four days instead of ten",
+        "Hi {first}, finance teams your size often spend a week reconciling by hand at month "
+        "end. We helped a similar team close in four days. Worth a short call to see whether "
+        "it applies to you?",
+    ),
+    (
+        "A quick question about your reporting",
+        "Hi {first}, congratulations on the growth this year. How is your team handling "
+        "consolidated reporting today? If it's still spreadsheets, I'd love to show you a "
+        "15-minute demo.",
+    ),
+)
+NETWORKING_INMAILS = (
+    (
+        "Advice on moving into product management",
+        "Hi {first}, I'm a developer thinking about moving into product management, and your "
+        "path looks a lot like the one I'd like to take. Would you have 15 minutes for a few "
+        "questions?",
+    ),
+    (
+        "Speaking at our founders' meetup",
+        "Hi {first}, I run a monthly meetup for founders of remote-first companies. Your posts "
+        "on async planning would make a great talk. Would you consider joining us as a "
+        "speaker?",
+    ),
+    (
+        "An integration idea",
+        "Hi {first}, our products serve the same teams from different angles, and I think an "
+        "integration could help both our customers. Open to a quick exploratory call?",
+    ),
+    (
+        "Moving to your city next month",
+        "Hi {first}, I'm relocating next month and would love to hear how you found the local "
+        "tech scene. Could I buy you a coffee once I've landed?",
+    ),
+)
+RECEIVED_INMAILS = RECRUITING_INMAILS + SALES_INMAILS + NETWORKING_INMAILS
+# What each demo account's InMails are about; networking when not listed.
+INMAIL_TOPICS = {"recruiter": RECRUITING_INMAILS, "sales": SALES_INMAILS}
+# Replies to an InMail by its recipient, and the starter's message after an Interested.
+INMAIL_REPLIES = (
+    "Thanks for reaching out, {first}. I'd be happy to talk. Does Tuesday afternoon work?",
+    "Hi {first}, thanks for the message. I'm not looking right now, but let's stay in touch.",
+    "Sounds interesting! Could you send me a little more detail first?",
+)
+FOLLOW_UPS = (
+    "Great, thank you {first}! I'll send a calendar invite for later this week.",
+    "Wonderful. Would Thursday at 3 pm work for a first call?",
+)
+
+# The InMails each demo account sends, as (to an Open Profile, the recipient's response).
+# essentials keeps its 5 credits: its one paid InMail is answered, so the credit comes back.
+PENDING = Conversation.Response.PENDING
+DEMO_INMAILS = {
+    "free": ((True, PENDING),),
+    "essentials": ((True, PENDING), (False, Conversation.Response.REPLIED)),
+    **{
+        key: ((False, Conversation.Response.INTERESTED), (False, PENDING))
+        for key in ("pro", "business", "recruiter", "sales")
+    },
+}
+# Candidates for a demo account's correspondents, drawn once per kind: enough for every demo
+# account, without walking a crowd of any size.
+CANDIDATES = 400
+# Conversations between connections happened within this many minutes before seeding.
+CHAT_MIN_MINUTES = 3 * 60
+CHAT_MAX_MINUTES = 14 * MINUTES_PER_DAY
+
 
 @dataclass
 class Community:
@@ -595,13 +750,15 @@ class DemoData:
     # (sender, recipient, note, minutes ago)
     invitations: list[tuple[int, int, str, int]]
     subscribers: list[Subscriber]
+    # Seeds the choices of the demo accounts' conversations, written once everyone exists.
+    conversation_seed: int = 0
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts (password inmail-demo-2026) with their Premium plans, "
-        "realistic members, some of them Premium, connections and pending invitations. "
-        "Deterministic for a given --seed."
+        "Create the demo accounts (password inmail-demo-2026) with their Premium plans and "
+        "conversations, realistic members, some of them Premium, connections and pending "
+        "invitations. Deterministic for a given --seed."
     )
 
     def add_arguments(self, parser):
@@ -639,7 +796,9 @@ class Command(BaseCommand):
                 )
             plans = demo_plans()
             data = build_demo(seed=seed, members=members)
-            write_demo(data, password_hash=make_password(DEMO_PASSWORD), plans=plans)
+            conversations = write_demo(
+                data, password_hash=make_password(DEMO_PASSWORD), plans=plans
+            )
         analyze_tables()
         elapsed = time.perf_counter() - started
         premium = len(data.subscribers) + len(PREMIUM_DEMO_ACCOUNTS)
@@ -648,7 +807,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Seeded {len(data.profiles):,} members ({premium:,} Premium, "
                 f"{open_profiles:,} of them with an Open Profile), {len(data.edges):,} "
-                f"connections, {len(data.invitations):,} invitations in {elapsed:.1f} s."
+                f"connections, {len(data.invitations):,} invitations, {conversations:,} "
+                f"conversations in {elapsed:.1f} s."
             )
         )
         self.stdout.write(f"Sign in as {', '.join(DEMO_EMAILS)} with password {DEMO_PASSWORD}.")
@@ -720,7 +880,11 @@ def build_demo(*, seed: int, members: int) -> DemoData:
     # Drawn last, so the plans leave everything above as it was before members had plans.
     subscribers = _subscribers(rng, generated=range(len(DEMO_ACCOUNTS), len(profiles)))
     return DemoData(
-        profiles=profiles, edges=edges, invitations=invitations, subscribers=subscribers
+        profiles=profiles,
+        edges=edges,
+        invitations=invitations,
+        subscribers=subscribers,
+        conversation_seed=rng.getrandbits(32),
     )
 
 
@@ -958,8 +1122,9 @@ def _invitations(
     return invitations
 
 
-def write_demo(data: DemoData, *, password_hash: str, plans: dict[str, Plan]) -> None:
-    """Insert the demo data with a handful of bulk queries per 5,000 rows."""
+def write_demo(data: DemoData, *, password_hash: str, plans: dict[str, Plan]) -> int:
+    """Insert the demo data with a handful of bulk queries per 5,000 rows, then write the demo
+    accounts' conversations through the services; return how many conversations."""
     now = timezone.now()
     used_slugs = set(Member.objects.values_list("slug", flat=True))
     used_emails = set(
@@ -1043,6 +1208,7 @@ def write_demo(data: DemoData, *, password_hash: str, plans: dict[str, Plan]) ->
     for chunk in batched(data.subscribers, BATCH_SIZE):
         _write_subscribers(chunk, pks=pks, plans=plans, now=now)
     _subscribe_demo_accounts(pks, plans)
+    return _DemoConversations(data, pks).write()
 
 
 def demo_plans() -> dict[str, Plan]:
@@ -1158,6 +1324,211 @@ def _subscribe_demo_accounts(pks: list[int], plans: dict[str, Plan]) -> None:
             )
         except ServiceError as error:  # a plan that staff made inactive, say
             raise CommandError(f"{account.email}: {error} Nothing was written.") from error
+
+
+class _Candidates:
+    """Up to CANDIDATES members drawn once, in random order, offered in turn: whoever fits is
+    taken and the next request starts after them, so that the demo accounts' correspondents
+    differ while there are enough, and repeat only in a small crowd."""
+
+    def __init__(self, rng: random.Random, members):
+        self.members = rng.sample(members, min(CANDIDATES, len(members)))
+        self.next = 0
+
+    def take(self, fits) -> int | None:
+        count = len(self.members)
+        for step in range(count):
+            position = (self.next + step) % count
+            if fits(self.members[position]):
+                self.next = (position + 1) % count
+                return self.members[position]
+        return None
+
+
+class _DemoConversations:
+    """The demo accounts' conversations, written through `inmail.services` (see the module's
+    docstring). Members are numbered as in `DemoData.profiles`; the choices come from the
+    data's conversation seed and, for who may write to whom, from the services themselves, so
+    a seed gives the same conversations every time."""
+
+    def __init__(self, data: DemoData, pks: list[int]):
+        self.data, self.pks = data, pks
+        self.rng = random.Random(data.conversation_seed)
+        demo = len(DEMO_ACCOUNTS)
+        ids = Member.objects.in_bulk(pks[:demo])
+        self.members: dict[int, Member] = {number: ids[pks[number]] for number in range(demo)}
+        self.first, self.near = _demo_neighbourhoods(data.edges)
+        self.pairs: set[tuple[int, int]] = set()
+        # Conversations between connections, to move back in time: (connected, messages).
+        self.chats: list[tuple[int, list[Message]]] = []
+
+    def write(self) -> int:
+        if len(self.data.profiles) == len(DEMO_ACCOUNTS):
+            return 0
+        rng, subscribers = self.rng, self.data.subscribers
+        # InMails come from Premium members who already write them (their history shows
+        # credits spent), so that the crowd keeps members who have not written one yet.
+        senders = _Candidates(rng, [each.member for each in subscribers if each.spent])
+        open_profiles = _Candidates(rng, [each.member for each in subscribers if each.open_profile])
+        strangers = _Candidates(rng, range(len(DEMO_ACCOUNTS), len(self.data.profiles)))
+        for number, account in enumerate(DEMO_ACCOUNTS):
+            self._chat_with_connections(number)
+            self._receive_inmails(number, senders)
+            topic = INMAIL_TOPICS.get(account.key, NETWORKING_INMAILS)
+            inmails = DEMO_INMAILS.get(account.key, ())
+            for (open_profile, response), (subject, body) in zip(
+                inmails, rng.sample(topic, len(inmails)), strict=True
+            ):
+                pool = open_profiles if open_profile else strangers
+                self._send_inmail(number, pool, open_profile, response, subject, body)
+        self._move_chats_back()
+        return len(self.pairs)
+
+    def member(self, number: int) -> Member:
+        if number not in self.members:
+            self.members[number] = Member.objects.get(pk=self.pks[number])
+        return self.members[number]
+
+    def send(self, author: int, to: int, body: str, subject: str = "") -> Message:
+        sender, recipient = self.member(author), self.member(to)
+        self.pairs.add((min(author, to), max(author, to)))
+        return inmail_services.message_send(
+            sender=sender,
+            recipient=recipient,
+            body=body.format(first=recipient.first_name, me=sender.first_name),
+            subject=subject,
+            notify=False,  # the demo addresses are made up
+        )
+
+    def is_new_pair(self, a: int, b: int) -> bool:
+        return (min(a, b), max(a, b)) not in self.pairs
+
+    def compose(self, sender: int, recipient: int) -> inmail_services.Compose:
+        return inmail_services.compose_options(
+            sender=self.member(sender), recipient=self.member(recipient)
+        )
+
+    def _chat_with_connections(self, number: int) -> None:
+        rng = self.rng
+        friends = sorted(other for other in self.first[number] if other >= len(DEMO_ACCOUNTS))
+        friends = rng.sample(friends, min(len(friends), rng.randint(2, 3)))
+        for friend, script in zip(friends, rng.sample(CHATS, len(friends)), strict=True):
+            # Some are a single message still waiting for its reply.
+            length = 1 if rng.random() < 0.2 else rng.randint(2, len(script))
+            authors = (number, friend) if rng.random() < 0.5 else (friend, number)
+            sent = [
+                self.send(authors[turn % 2], authors[(turn + 1) % 2], script[turn])
+                for turn in range(length)
+            ]
+            self.chats.append((self.data.edges[min(number, friend), max(number, friend)], sent))
+
+    def _receive_inmails(self, number: int, senders: _Candidates) -> None:
+        """An InMail from a Premium member the account answered, then one still unread."""
+
+        def fits(sender: int) -> bool:
+            # A connection's message is not an InMail; compose_options checks the credits.
+            return (
+                sender not in self.first[number]
+                and self.is_new_pair(sender, number)
+                and self.compose(sender, number).is_inmail
+            )
+
+        for answered in (True, False):
+            sender = senders.take(fits)
+            if sender is None:
+                return
+            subject, body = self.rng.choice(RECEIVED_INMAILS)
+            message = self.send(sender, number, body, subject)
+            if not answered:
+                continue
+            if self.rng.random() < 0.7:
+                self.send(number, sender, self.rng.choice(INMAIL_REPLIES))
+            else:
+                inmail_services.inmail_answer(
+                    member=self.member(number),
+                    conversation_id=message.conversation_id,
+                    interested=False,
+                )
+
+    def _send_inmail(
+        self,
+        number: int,
+        pool: _Candidates,
+        open_profile: bool,
+        response: str,
+        subject: str,
+        body: str,
+    ) -> None:
+        """A free InMail to an Open Profile (not a connection), or a paid one to a 3rd+ member."""
+
+        def fits(recipient: int) -> bool:
+            if recipient in (self.first[number] if open_profile else self.near[number]):
+                return False
+            if not self.is_new_pair(number, recipient):
+                return False
+            compose = self.compose(number, recipient)
+            return compose.is_inmail and compose.open_profile == open_profile
+
+        recipient = pool.take(fits)
+        if recipient is None:
+            return
+        message = self.send(number, recipient, body, subject)
+        if response == Conversation.Response.INTERESTED:
+            inmail_services.inmail_answer(
+                member=self.member(recipient),
+                conversation_id=message.conversation_id,
+                interested=True,
+            )
+            if self.rng.random() < 0.5:
+                self.send(number, recipient, self.rng.choice(FOLLOW_UPS))
+        elif response == Conversation.Response.REPLIED:
+            self.send(recipient, number, self.rng.choice(INMAIL_REPLIES))
+
+    def _move_chats_back(self) -> None:
+        """Spread the conversations between connections over the last two weeks, each after
+        its connection, its messages minutes to hours apart, oldest first as they were sent."""
+        now = timezone.now()
+        messages, starts, lasts = [], {}, {}
+        for connected, sent in self.chats:
+            low = min(CHAT_MIN_MINUTES, connected - 1)
+            ago = self.rng.randrange(low, max(low + 1, min(connected, CHAT_MAX_MINUTES)))
+            for message in sent:
+                message.created_at = now - timedelta(minutes=ago)
+                ago = max(ago // 2, ago - self.rng.randint(3, 5 * 60))
+                messages.append(message)
+            starts[sent[0].conversation_id] = sent[0].created_at
+            lasts[sent[-1].conversation_id] = sent[-1].created_at
+        Message.objects.bulk_update(messages, ["created_at"], batch_size=BATCH_SIZE)
+        conversations = list(Conversation.objects.filter(pk__in=starts))
+        for conversation in conversations:
+            conversation.created_at = starts[conversation.pk]
+        Conversation.objects.bulk_update(conversations, ["created_at"])
+        participants = list(Participant.objects.filter(conversation_id__in=lasts))
+        for participant in participants:
+            participant.last_message_at = lasts[participant.conversation_id]
+        Participant.objects.bulk_update(participants, ["last_message_at"])
+
+
+def _demo_neighbourhoods(edges: dict[tuple[int, int], int]) -> tuple[list[set], list[set]]:
+    """For each demo account, its connections, and everyone within two hops (itself too)."""
+    demo = len(DEMO_ACCOUNTS)
+    first: list[set[int]] = [set() for _ in range(demo)]
+    for a, b in edges:  # a < b: only a can be a demo account when b is not
+        if a < demo:
+            first[a].add(b)
+            if b < demo:
+                first[b].add(a)
+    around: dict[int, set[int]] = {member: set() for connections in first for member in connections}
+    for a, b in edges:
+        if a in around:
+            around[a].add(b)
+        if b in around:
+            around[b].add(a)
+    near = [
+        {number}.union(first[number], *(around[member] for member in first[number]))
+        for number in range(demo)
+    ]
+    return first, near
 
 
 def analyze_tables() -> None:
