@@ -181,9 +181,10 @@ def answer(request, conversation_id):
 
 
 def _after_move(request, url, notice):
+    # With htmx the panes are fetched again from `url`, and show the notice above the list.
+    messages.success(request, notice)
     if request.htmx:
         return HttpResponseLocation(url, target="#messaging")
-    messages.success(request, notice)
     return redirect(url)
 
 

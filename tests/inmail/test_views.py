@@ -964,7 +964,7 @@ class TestFolderActions:
         assert notice in text(member_client.get(response.url))
 
     def test_with_htmx_it_tells_htmx_where_to_go(self, member_client, member, read_inmail, action):
-        _prepare, after, url, _notice = MOVES[action]
+        _prepare, after, url, notice = MOVES[action]
 
         response = member_client.post(thread_url(read_inmail, action), headers=HTMX)
 
@@ -975,6 +975,10 @@ class TestFolderActions:
         }
         participant = Participant.objects.get(member=member, conversation=read_inmail)
         assert (participant.folder, participant.unread) == after
+        # htmx then fetches the panes, which carry the notice above the list.
+        panes = member_client.get(url(read_inmail), headers={**HTMX, "HX-Target": "messaging"})
+        assert notice in text(panes)
+        assert "<html" not in text(panes)
 
     def test_get_is_not_allowed(self, member_client, read_inmail, action):
         before = stored()
