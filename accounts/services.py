@@ -12,9 +12,10 @@ def _pair(a: Member, b: Member) -> Q:
     return Q(sender=a, recipient=b) | Q(sender=b, recipient=a)
 
 
-def _lock_pair(a: Member, b: Member) -> None:
-    # Lock both members in id order so that two members acting on each other at the same
-    # moment (crossing invitations, accept vs. block) take turns instead of deadlocking.
+def lock_pair(a: Member, b: Member) -> None:
+    """Lock both members' rows, in id order, so that two members acting on each other at the
+    same moment (crossing invitations, accept vs. block, two sends) take turns instead of
+    deadlocking. inmail's sends take the same lock."""
     list(Member.objects.select_for_update().filter(pk__in=[a.pk, b.pk]).order_by("pk"))
 
 
@@ -103,7 +104,7 @@ def invitation_send(*, sender: Member, recipient: Member, note: str = "") -> Inv
         raise ServiceError(
             f"Your note can be at most {NOTE_MAX_LENGTH} characters; it has {len(note)}."
         )
-    _lock_pair(sender, recipient)
+    lock_pair(sender, recipient)
     if _is_blocked(sender, recipient):
         raise ServiceError("You can't connect with this member.", status_code=404)
     if Connection.objects.filter(member=sender, other=recipient).exists():
@@ -160,7 +161,7 @@ def invitation_accept(*, member: Member, invitation_id: int) -> Invitation:
     if sender is None:
         raise ServiceError("That invitation doesn't exist.", status_code=404)
     # Same lock order as member_block, so an accept and a block of the pair take turns.
-    _lock_pair(sender, member)
+    lock_pair(sender, member)
     invitation = _open_invitation(
         invitation_id=invitation_id, recipient=member, statuses=[Invitation.Status.PENDING]
     )
@@ -202,7 +203,7 @@ def member_block(*, blocker: Member, blocked: Member) -> Block:
     """Block a member: like LinkedIn, this also ends the connection and any open invitations."""
     if blocker.pk == blocked.pk:
         raise ServiceError("You can't block yourself.")
-    _lock_pair(blocker, blocked)
+    lock_pair(blocker, blocked)
     block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     if not created:
         raise ServiceError(f"You've already blocked {blocked.full_name}.", status_code=409)

@@ -1,6 +1,6 @@
 """Writes for conversations and messages. Each service is one transaction.
 
-A send locks both members (in id order, as accounts does), so that two sends between the
+A send locks both members (accounts.services.lock_pair), so that two sends between the
 same pair, a send and a block, or a double-clicked form take turns. The InMail's credit is
 spent inside the same transaction, through premium's service: the conversation, the message,
 the credit and its ledger entry are written together or not at all.
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.errors import ServiceError
 from accounts.models import Block, Connection, Member
+from accounts.services import lock_pair
 from inmail.models import (
     BODY_MAX_LENGTH,
     CREDIT_BACK_WINDOW,
@@ -116,15 +117,11 @@ def _conversation_refusal(
 def compose_options(*, sender: Member, recipient: Member) -> Compose:
     """Whether and how `sender` may write to `recipient` now (see `Compose`)."""
 
+    def allowed(mode: str | None, conversation=None, **fields) -> Compose:
+        return Compose(recipient=recipient, conversation=conversation, mode=mode, **fields)
+
     def refused(reason: str, error: ServiceError, conversation=None, **fields) -> Compose:
-        return Compose(
-            recipient=recipient,
-            conversation=conversation,
-            mode=None,
-            refusal=error,
-            reason=reason,
-            **fields,
-        )
+        return allowed(None, conversation, refusal=error, reason=reason, **fields)
 
     if sender.pk == recipient.pk:
         return refused("self", ServiceError("You can't message yourself."))
@@ -137,11 +134,11 @@ def compose_options(*, sender: Member, recipient: Member) -> Compose:
     conversation = conversation_between(sender, recipient)
     if Connection.objects.filter(member=sender, other=recipient).exists():
         # A message to a connection is never limited, whatever the conversation began as.
-        return Compose(recipient=recipient, conversation=conversation, mode=Compose.MESSAGE)
+        return allowed(Compose.MESSAGE, conversation)
     if conversation is not None:
         if (closed := _conversation_refusal(sender, recipient, conversation)) is not None:
             return refused(*closed, conversation)
-        return Compose(recipient=recipient, conversation=conversation, mode=Compose.MESSAGE)
+        return allowed(Compose.MESSAGE, conversation)
 
     status = premium_services.premium_status(member=sender)
     if not recipient.accept_inmail:
@@ -155,27 +152,10 @@ def compose_options(*, sender: Member, recipient: Member) -> Compose:
         )
     # Open Profile counts only while its owner is Premium: the flag alone is not enough.
     if recipient.open_profile and premium_selectors.member_is_premium(member=recipient):
-        return Compose(
-            recipient=recipient,
-            conversation=None,
-            mode=Compose.INMAIL,
-            open_profile=True,
-            status=status,
-        )
+        return allowed(Compose.INMAIL, open_profile=True, status=status)
     if (error := premium_services.spend_refusal(status=status)) is not None:
-        reason = "no_credits" if status.subscription else "no_plan"
-        return refused(reason, error, status=status)
-    return Compose(
-        recipient=recipient,
-        conversation=None,
-        mode=Compose.INMAIL,
-        costs_credit=True,
-        status=status,
-    )
-
-
-def _lock_pair(a: Member, b: Member) -> None:
-    list(Member.objects.select_for_update().filter(pk__in=[a.pk, b.pk]).order_by("pk"))
+        return refused("no_credits" if status.subscription else "no_plan", error, status=status)
+    return allowed(Compose.INMAIL, costs_credit=True, status=status)
 
 
 def _already_sent(author: Member, token: uuid.UUID | None) -> Message | None:
@@ -285,7 +265,7 @@ def message_send(
     (demo data is history, not news).
     """
     body, subject = body.strip(), subject.strip()
-    _lock_pair(sender, recipient)
+    lock_pair(sender, recipient)
     if (sent := _already_sent(sender, token)) is not None:
         return sent
     compose = compose_options(sender=sender, recipient=recipient)
@@ -335,7 +315,7 @@ def inmail_answer(*, member: Member, conversation_id: int, interested: bool) -> 
     """The recipient's one-click answer to an InMail: Interested or Not interested."""
     participant = _own(member, conversation_id)
     other = participant.other
-    _lock_pair(member, other)
+    lock_pair(member, other)
     conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
     if not conversation.is_inmail or conversation.recipient_id != member.pk:
         raise ServiceError("Only the recipient of an InMail can answer it.", status_code=403)
