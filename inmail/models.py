@@ -82,6 +82,10 @@ class Conversation(models.Model):
                 name="conversation_responded_at",
             ),
         ]
+        # The admin's list, newest first.
+        indexes = [
+            models.Index(F("created_at").desc(), F("id").desc(), name="conversation_newest_idx")
+        ]
 
     def __str__(self):
         label = f"InMail “{self.subject}”" if self.is_inmail else "Conversation"
