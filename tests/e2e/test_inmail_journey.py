@@ -249,7 +249,8 @@ def test_inbox_filters_open_a_thread_go_back_and_archive_without_reloading(page)
     assert from_grace.participants.get(member=ada).folder == "archived"
 
 
-def test_double_clicked_send_sends_once_and_spends_one_credit(page):
+def write_an_inmail_to_grace(page):
+    """A Premium member's compose window to a 3rd+ member, filled in and ready to send."""
     sender = MemberFactory(email="ada@example.com", first_name="Ada", last_name="Lovelace")
     subscribe(sender, "premium-essentials")
     grace = MemberFactory(first_name="Grace", last_name="Hopper")
@@ -258,6 +259,11 @@ def test_double_clicked_send_sends_once_and_spends_one_credit(page):
     window = open_compose_window(page, grace)
     window.get_by_label("Subject").fill("Compilers")
     window.get_by_label("Message").fill("Would you review my compiler notes?")
+    return sender, window
+
+
+def test_double_clicked_send_sends_once_and_spends_one_credit(page):
+    sender, window = write_an_inmail_to_grace(page)
     window.get_by_role("button", name="Send").dblclick()
 
     sent = page.locator("#overlay").get_by_role("dialog", name="Sent")
@@ -270,14 +276,7 @@ def test_double_clicked_send_sends_once_and_spends_one_credit(page):
 def test_the_same_inmail_form_posted_twice_at_once_sends_once_and_spends_once(page):
     """Past the disabled button: two posts of one form (one token) race on the server, and
     both get the conversation."""
-    sender = MemberFactory(email="ada@example.com", first_name="Ada", last_name="Lovelace")
-    subscribe(sender, "premium-essentials")
-    grace = MemberFactory(first_name="Grace", last_name="Hopper")
-
-    sign_in(page, "ada@example.com", PASSWORD)
-    window = open_compose_window(page, grace)
-    window.get_by_label("Subject").fill("Compilers")
-    window.get_by_label("Message").fill("Would you review my compiler notes?")
+    sender, window = write_an_inmail_to_grace(page)
     responses = post_the_compose_form_twice_at_once(page)
 
     message = Message.objects.get()
