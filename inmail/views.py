@@ -39,13 +39,25 @@ def _filter_name(request) -> str:
     return name if name in selectors.FILTERS else "all"
 
 
+def _filter_query(filter_name: str, **more) -> str:
+    """The query string that keeps a filter (none for All), with `more` parameters."""
+    params = {} if filter_name == "all" else {"filter": filter_name}
+    params.update(more)
+    return f"?{urlencode(params)}" if params else ""
+
+
 def _inbox_url(filter_name: str, conversation_id: int | None = None) -> str:
     path = (
         reverse("inmail:thread", kwargs={"conversation_id": conversation_id})
         if conversation_id
         else reverse("inmail:inbox")
     )
-    return path if filter_name == "all" else f"{path}?{urlencode({'filter': filter_name})}"
+    return path + _filter_query(filter_name)
+
+
+def _filter_context(request) -> dict:
+    filter_name = _filter_name(request)
+    return {"filter_name": filter_name, "filter_query": _filter_query(filter_name)}
 
 
 def _render_messaging(request, context, *, status=200):
@@ -60,12 +72,19 @@ def _render_messaging(request, context, *, status=200):
 
 def _inbox_context(request, *, cursor=None):
     """The conversation list; raises selectors.BadCursor for a cursor we did not make."""
-    filter_name = _filter_name(request)
+    context = _filter_context(request)
+    filter_name = context["filter_name"]
     page = selectors.inbox_page(member=request.user, filter_name=filter_name, cursor=cursor)
+    more_url = None
+    if page.next_cursor:
+        more_url = reverse("inmail:inbox") + _filter_query(filter_name, cursor=page.next_cursor)
     return {
+        **context,
         "page": page,
-        "filter_name": filter_name,
-        "filters": [(name, label) for name, (label, _q) in selectors.FILTERS.items()],
+        "more_url": more_url,
+        "filters": [
+            (name, label, _inbox_url(name)) for name, (label, _q) in selectors.FILTERS.items()
+        ],
     }
 
 
@@ -116,7 +135,7 @@ def _new_form(prefix, data=None):
 def _thread_page(request, participant, *, status=200, **thread):
     context = _thread_context(request, participant, **thread)
     if context["oob"]:
-        context["filter_name"] = _filter_name(request)
+        context.update(_filter_context(request))
     else:
         context.update(_inbox_context(request))
     return _render_messaging(request, context, status=status)
