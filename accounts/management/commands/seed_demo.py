@@ -1084,12 +1084,7 @@ def _invitations(
 
     # Each demo account receives invitations from and sends some to members it is not
     # connected with: mostly people near it in the graph, one from further away.
-    demo_neighbours = {i: set() for i in range(len(DEMO_ACCOUNTS))}
-    for a, b in edges:
-        if a in demo_neighbours:
-            demo_neighbours[a].add(b)
-        if b in demo_neighbours:
-            demo_neighbours[b].add(a)
+    demo_neighbours = _demo_connections(edges)
     for i, account in enumerate(DEMO_ACCOUNTS):
         near = sorted(
             {
@@ -1357,7 +1352,8 @@ class _DemoConversations:
         demo = len(DEMO_ACCOUNTS)
         ids = Member.objects.in_bulk(pks[:demo])
         self.members: dict[int, Member] = {number: ids[pks[number]] for number in range(demo)}
-        self.first, self.near = _demo_neighbourhoods(data.edges)
+        self.first = _demo_connections(data.edges)
+        self.near = _two_hops(data.edges, self.first)
         self.pairs: set[tuple[int, int]] = set()
         # Conversations between connections, to move back in time: (connected, messages).
         self.chats: list[tuple[int, list[Message]]] = []
@@ -1509,26 +1505,29 @@ class _DemoConversations:
         Participant.objects.bulk_update(participants, ["last_message_at"])
 
 
-def _demo_neighbourhoods(edges: dict[tuple[int, int], int]) -> tuple[list[set], list[set]]:
-    """For each demo account, its connections, and everyone within two hops (itself too)."""
-    demo = len(DEMO_ACCOUNTS)
-    first: list[set[int]] = [set() for _ in range(demo)]
+def _demo_connections(edges: dict[tuple[int, int], int]) -> list[set[int]]:
+    """Each demo account's connections, by its number."""
+    first: list[set[int]] = [set() for _ in DEMO_ACCOUNTS]
     for a, b in edges:  # a < b: only a can be a demo account when b is not
-        if a < demo:
+        if a < len(DEMO_ACCOUNTS):
             first[a].add(b)
-            if b < demo:
+            if b < len(DEMO_ACCOUNTS):
                 first[b].add(a)
+    return first
+
+
+def _two_hops(edges: dict[tuple[int, int], int], first: list[set[int]]) -> list[set[int]]:
+    """Everyone within two hops of each demo account (itself too), from its connections."""
     around: dict[int, set[int]] = {member: set() for connections in first for member in connections}
     for a, b in edges:
         if a in around:
             around[a].add(b)
         if b in around:
             around[b].add(a)
-    near = [
-        {number}.union(first[number], *(around[member] for member in first[number]))
-        for number in range(demo)
+    return [
+        {number}.union(connections, *(around[member] for member in connections))
+        for number, connections in enumerate(first)
     ]
-    return first, near
 
 
 def analyze_tables() -> None:
