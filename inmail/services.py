@@ -14,14 +14,14 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Value, When
 from django.db.models.functions import Greatest, Least
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.errors import ServiceError
-from accounts.models import Block, Connection, Member
-from accounts.services import lock_pair
+from accounts.models import Connection, Member
+from accounts.services import blockers_between, lock_pair
 from inmail.models import (
     BODY_MAX_LENGTH,
     CREDIT_BACK_WINDOW,
@@ -79,11 +79,7 @@ def conversation_between(a: Member, b: Member) -> Conversation | None:
 
 
 def _block_refusal(sender: Member, recipient: Member) -> tuple[str, ServiceError] | None:
-    blockers = set(
-        Block.objects.filter(
-            Q(blocker=sender, blocked=recipient) | Q(blocker=recipient, blocked=sender)
-        ).values_list("blocker_id", flat=True)
-    )
+    blockers = blockers_between(sender, recipient)
     if sender.pk in blockers:
         return "blocked_by_you", ServiceError(
             f"You've blocked {recipient.full_name}. Unblock them in Settings to message them.",
