@@ -4,8 +4,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.errors import ServiceError
 from accounts.models import NOTE_MAX_LENGTH, Block, Connection, Invitation, Member
+from core.errors import Conflict, Invalid, NotFound, Unavailable
 
 
 def _pair(a: Member, b: Member) -> Q:
@@ -55,7 +55,7 @@ def member_signup(
 ) -> Member:
     email = Member.objects.normalize_email(email).strip().lower()
     if Member.objects.filter(email=email).exists():
-        raise ServiceError(EMAIL_TAKEN)
+        raise Conflict(EMAIL_TAKEN)
     # Two sign-ups can race past the checks: on the email (refuse), or on the slug when two
     # people with the same name join at once (create_user picks the slug anew on each try).
     for _attempt in range(3):
@@ -70,10 +70,8 @@ def member_signup(
                 )
         except IntegrityError:
             if Member.objects.filter(email=email).exists():
-                raise ServiceError(EMAIL_TAKEN) from None
-    raise ServiceError(
-        "We couldn't create your account just now. Please try again.", status_code=503
-    )
+                raise Conflict(EMAIL_TAKEN) from None
+    raise Unavailable("We couldn't create your account just now. Please try again.")
 
 
 @transaction.atomic
@@ -105,23 +103,18 @@ def invitation_send(*, sender: Member, recipient: Member, note: str = "") -> Inv
     """
     note = note.strip()
     if sender.pk == recipient.pk:
-        raise ServiceError("You can't invite yourself to connect.")
+        raise Invalid("You can't invite yourself to connect.")
     if len(note) > NOTE_MAX_LENGTH:
-        raise ServiceError(
-            f"Your note can be at most {NOTE_MAX_LENGTH} characters; it has {len(note)}."
-        )
+        raise Invalid(f"Your note can be at most {NOTE_MAX_LENGTH} characters; it has {len(note)}.")
     lock_pair(sender, recipient)
     if _is_blocked(sender, recipient):
-        raise ServiceError("You can't connect with this member.", status_code=404)
+        raise NotFound("You can't connect with this member.")
     if Connection.objects.filter(member=sender, other=recipient).exists():
-        raise ServiceError(f"You're already connected with {recipient.full_name}.", status_code=409)
+        raise Conflict(f"You're already connected with {recipient.full_name}.")
     if Invitation.objects.filter(
         sender=sender, recipient=recipient, status__in=Invitation.OPEN_STATUSES
     ).exists():
-        raise ServiceError(
-            f"You've already invited {recipient.full_name}. The invitation is pending.",
-            status_code=409,
-        )
+        raise Conflict(f"You've already invited {recipient.full_name}. The invitation is pending.")
     crossing = (
         Invitation.objects.filter(
             sender=recipient, recipient=sender, status__in=Invitation.OPEN_STATUSES
@@ -150,12 +143,9 @@ def _open_invitation(*, invitation_id: int, statuses, **owner) -> Invitation:
         .first()
     )
     if invitation is None:
-        raise ServiceError("That invitation doesn't exist.", status_code=404)
+        raise NotFound("That invitation doesn't exist.")
     if invitation.status not in statuses:
-        raise ServiceError(
-            f"That invitation was already {invitation.get_status_display().lower()}.",
-            status_code=409,
-        )
+        raise Conflict(f"That invitation was already {invitation.get_status_display().lower()}.")
     return invitation
 
 
@@ -165,14 +155,14 @@ def invitation_accept(*, member: Member, invitation_id: int) -> Invitation:
         sent_invitations__pk=invitation_id, sent_invitations__recipient=member
     ).first()
     if sender is None:
-        raise ServiceError("That invitation doesn't exist.", status_code=404)
+        raise NotFound("That invitation doesn't exist.")
     # Same lock order as member_block, so an accept and a block of the pair take turns.
     lock_pair(sender, member)
     invitation = _open_invitation(
         invitation_id=invitation_id, recipient=member, statuses=[Invitation.Status.PENDING]
     )
     if _is_blocked(invitation.sender, member):
-        raise ServiceError("You can't connect with this member.", status_code=404)
+        raise NotFound("You can't connect with this member.")
     return _accept(invitation)
 
 
@@ -201,18 +191,18 @@ def invitation_withdraw(*, member: Member, invitation_id: int) -> Invitation:
 @transaction.atomic
 def connection_remove(*, member: Member, other: Member) -> None:
     if not _disconnect(member, other):
-        raise ServiceError(f"You're not connected with {other.full_name}.", status_code=409)
+        raise Conflict(f"You're not connected with {other.full_name}.")
 
 
 @transaction.atomic
 def member_block(*, blocker: Member, blocked: Member) -> Block:
     """Block a member: like LinkedIn, this also ends the connection and any open invitations."""
     if blocker.pk == blocked.pk:
-        raise ServiceError("You can't block yourself.")
+        raise Invalid("You can't block yourself.")
     lock_pair(blocker, blocked)
     block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     if not created:
-        raise ServiceError(f"You've already blocked {blocked.full_name}.", status_code=409)
+        raise Conflict(f"You've already blocked {blocked.full_name}.")
     _disconnect(blocker, blocked)
     Invitation.objects.filter(_pair(blocker, blocked), status__in=Invitation.OPEN_STATUSES).update(
         status=Invitation.Status.WITHDRAWN, responded_at=timezone.now()
@@ -228,6 +218,6 @@ def member_unblock(*, blocker: Member, blocked_id: int) -> Member:
         .first()
     )
     if block is None:
-        raise ServiceError("You haven't blocked this member.", status_code=404)
+        raise NotFound("You haven't blocked this member.")
     block.delete()
     return block.blocked

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -10,7 +12,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.errors import ServiceError
 from accounts.forms import (
     EmailAuthenticationForm,
     InvitationForm,
@@ -18,6 +19,8 @@ from accounts.forms import (
     SettingsForm,
     SignupForm,
 )
+from core.errors import DomainError, NotFound
+from core.http import action_error, refused, status_for
 
 
 def home(request):
@@ -73,7 +76,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_signup(**form.cleaned_data)
-        except ServiceError as error:
+        except DomainError as error:
             form.add_error("email", error.message)
         else:
             login(request, member, backend="django.contrib.auth.backends.ModelBackend")
@@ -159,6 +162,8 @@ def search(request):
     return render(request, template, {"query": query, "page": page})
 
 
+MEMBER_ACTIONS = "accounts/components.html#member_actions"
+
 # Actions on another member. Each works as a plain form post (redirect back with a message)
 # and as an htmx post (the member's action buttons, swapped in place).
 
@@ -174,18 +179,8 @@ def _back(request, fallback):
     return redirect(fallback)
 
 
-def _error_page(request, error, *, back):
-    return render(
-        request,
-        "accounts/action_error.html",
-        {"message": error.message, "back": back},
-        status=error.status_code,
-    )
-
-
-def _respond(request, *, member_pk, fallback, success=None, error=None):
-    """The updated buttons for htmx, a redirect with a message otherwise; errors are 4xx."""
-    status = error.status_code if error else 200
+def _respond(request, *, member_pk, fallback, success=None, error=None, status=200):
+    """The updated buttons for htmx, a redirect with a message otherwise; `error` is 4xx."""
     if request.htmx:
         member = selectors.members_for_viewer(viewer=request.user).filter(pk=member_pk).first()
         if member is None:
@@ -193,13 +188,13 @@ def _respond(request, *, member_pk, fallback, success=None, error=None):
         context = {
             "m": member,
             "notice": success,
-            "error": error.message if error else None,
+            "error": error,
             # Buttons in the fragment post back to the page they sit on, not to this URL.
             "back_url": request.htmx.current_url_abs_path,
         }
-        return render(request, "accounts/components.html#member_actions", context, status=status)
+        return render(request, MEMBER_ACTIONS, context, status=status)
     if error:
-        return _error_page(request, error, back=fallback)
+        return action_error(request, error, back=fallback, status=status)
     messages.success(request, success)
     return _back(request, fallback)
 
@@ -208,29 +203,22 @@ def _respond(request, *, member_pk, fallback, success=None, error=None):
 @require_POST
 def connect(request, slug):
     recipient = _visible_member(request, slug)
+    respond = partial(
+        _respond, request, member_pk=recipient.pk, fallback=recipient.get_absolute_url()
+    )
     form = InvitationForm(request.POST)
-    error = success = None
     if not form.is_valid():
-        error = ServiceError(form.errors["note"][0])
-    else:
-        try:
-            invitation = services.invitation_send(
-                sender=request.user, recipient=recipient, note=form.cleaned_data["note"]
-            )
-        except ServiceError as exc:
-            error = exc
-        else:
-            success = (
-                f"You're now connected with {recipient.full_name}."
-                if invitation.status == invitation.Status.ACCEPTED
-                else f"Invitation sent to {recipient.full_name}."
-            )
-    return _respond(
-        request,
-        member_pk=recipient.pk,
-        fallback=recipient.get_absolute_url(),
-        success=success,
-        error=error,
+        return respond(error=form.errors["note"][0], status=400)
+    try:
+        invitation = services.invitation_send(
+            sender=request.user, recipient=recipient, note=form.cleaned_data["note"]
+        )
+    except DomainError as error:
+        return respond(error=error.message, status=status_for(error))
+    return respond(
+        success=f"You're now connected with {recipient.full_name}."
+        if invitation.status == invitation.Status.ACCEPTED
+        else f"Invitation sent to {recipient.full_name}."
     )
 
 
@@ -242,10 +230,16 @@ def _invitation_action(request, invitation_id, service, success):
     fallback = reverse("accounts:my_network")
     try:
         service(member=request.user, invitation_id=invitation.pk)
-    except ServiceError as error:
-        if error.status_code == 404:
-            raise Http404(error.message) from None
-        return _respond(request, member_pk=other.pk, fallback=fallback, error=error)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    except DomainError as error:
+        return _respond(
+            request,
+            member_pk=other.pk,
+            fallback=fallback,
+            error=error.message,
+            status=status_for(error),
+        )
     return _respond(
         request, member_pk=other.pk, fallback=fallback, success=success.format(name=other.full_name)
     )
@@ -287,8 +281,14 @@ def connection_remove(request, slug):
     other = _visible_member(request, slug)
     try:
         services.connection_remove(member=request.user, other=other)
-    except ServiceError as error:
-        return _respond(request, member_pk=other.pk, fallback=other.get_absolute_url(), error=error)
+    except DomainError as error:
+        return _respond(
+            request,
+            member_pk=other.pk,
+            fallback=other.get_absolute_url(),
+            error=error.message,
+            status=status_for(error),
+        )
     return _respond(
         request,
         member_pk=other.pk,
@@ -303,8 +303,8 @@ def block(request, slug):
     other = _visible_member(request, slug)
     try:
         services.member_block(blocker=request.user, blocked=other)
-    except ServiceError as error:
-        return _error_page(request, error, back=other.get_absolute_url())
+    except DomainError as error:
+        return refused(request, error, back=other.get_absolute_url())
     messages.success(request, f"You blocked {other.full_name}. You can unblock them in Settings.")
     return _back(request, reverse("home"))
 
@@ -314,7 +314,7 @@ def block(request, slug):
 def unblock(request, member_id):
     try:
         other = services.member_unblock(blocker=request.user, blocked_id=member_id)
-    except ServiceError as error:
+    except NotFound as error:
         raise Http404(error.message) from None
     messages.success(request, f"You unblocked {other.full_name}.")
     return redirect("accounts:settings")

@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 
+from core.admin import ViewOnlyAdmin
 from inmail.models import Conversation, Message, Participant
-from premium.admin import ViewOnlyAdmin
 
 
 def _reported():

@@ -19,9 +19,9 @@ from django.db.models.functions import Greatest, Least
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.errors import ServiceError
 from accounts.models import Connection, Member
 from accounts.services import blockers_between, lock_pair
+from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from inmail.models import (
     BODY_MAX_LENGTH,
     CREDIT_BACK_WINDOW,
@@ -58,7 +58,7 @@ class Compose:
     costs_credit: bool = False
     open_profile: bool = False
     status: premium_services.PremiumStatus | None = None
-    refusal: ServiceError | None = None
+    refusal: DomainError | None = None
     reason: str = ""
 
     @property
@@ -78,34 +78,31 @@ def conversation_between(a: Member, b: Member) -> Conversation | None:
     )
 
 
-def _block_refusal(sender: Member, recipient: Member) -> tuple[str, ServiceError] | None:
+def _block_refusal(sender: Member, recipient: Member) -> tuple[str, DomainError] | None:
     blockers = blockers_between(sender, recipient)
     if sender.pk in blockers:
-        return "blocked_by_you", ServiceError(
-            f"You've blocked {recipient.full_name}. Unblock them in Settings to message them.",
-            status_code=403,
+        return "blocked_by_you", NotAllowed(
+            f"You've blocked {recipient.full_name}. Unblock them in Settings to message them."
         )
     if blockers:
-        return "blocked", ServiceError(f"You can't message {recipient.full_name}.", status_code=403)
+        return "blocked", NotAllowed(f"You can't message {recipient.full_name}.")
     return None
 
 
 def _conversation_refusal(
     sender: Member, recipient: Member, conversation: Conversation
-) -> tuple[str, ServiceError] | None:
+) -> tuple[str, DomainError] | None:
     """Whether the InMail's starter must wait: until the recipient responds, and after a
     decline for good. Everyone else may write in a conversation that exists."""
     if not conversation.is_inmail or conversation.starter_id != sender.pk:
         return None
     if conversation.response == Conversation.Response.PENDING:
-        return "pending", ServiceError(
-            f"You've sent {recipient.first_name} an InMail. You can write again once they respond.",
-            status_code=409,
+        return "pending", Conflict(
+            f"You've sent {recipient.first_name} an InMail. You can write again once they respond."
         )
     if conversation.response == Conversation.Response.NOT_INTERESTED:
-        return "declined", ServiceError(
-            f"{recipient.first_name} isn't interested, so this conversation is closed.",
-            status_code=403,
+        return "declined", NotAllowed(
+            f"{recipient.first_name} isn't interested, so this conversation is closed."
         )
     return None
 
@@ -116,15 +113,13 @@ def compose_options(*, sender: Member, recipient: Member) -> Compose:
     def allowed(mode: str | None, conversation=None, **fields) -> Compose:
         return Compose(recipient=recipient, conversation=conversation, mode=mode, **fields)
 
-    def refused(reason: str, error: ServiceError, conversation=None, **fields) -> Compose:
+    def refused(reason: str, error: DomainError, conversation=None, **fields) -> Compose:
         return allowed(None, conversation, refusal=error, reason=reason, **fields)
 
     if sender.pk == recipient.pk:
-        return refused("self", ServiceError("You can't message yourself."))
+        return refused("self", Invalid("You can't message yourself."))
     if not recipient.is_active:
-        return refused(
-            "inactive", ServiceError("This member is no longer on InMail.", status_code=404)
-        )
+        return refused("inactive", NotFound("This member is no longer on InMail."))
     if (blocked := _block_refusal(sender, recipient)) is not None:
         return refused(*blocked)
     conversation = conversation_between(sender, recipient)
@@ -140,9 +135,8 @@ def compose_options(*, sender: Member, recipient: Member) -> Compose:
     if not recipient.accept_inmail:
         return refused(
             "no_inmail",
-            ServiceError(
-                f"{recipient.full_name} doesn't accept InMail. Connect with them to message them.",
-                status_code=403,
+            NotAllowed(
+                f"{recipient.full_name} doesn't accept InMail. Connect with them to message them."
             ),
             status=status,
         )
@@ -162,18 +156,18 @@ def _already_sent(author: Member, token: uuid.UUID | None) -> Message | None:
 
 def _check_body(body: str) -> None:
     if not body:
-        raise ServiceError("Write a message before sending.")
+        raise Invalid("Write a message before sending.")
     if len(body) > BODY_MAX_LENGTH:
-        raise ServiceError(
+        raise Invalid(
             f"Your message can be at most {BODY_MAX_LENGTH:,} characters; it has {len(body):,}."
         )
 
 
 def _check_subject(subject: str) -> None:
     if not subject:
-        raise ServiceError("Add a subject: an InMail needs one.")
+        raise Invalid("Add a subject: an InMail needs one.")
     if len(subject) > SUBJECT_MAX_LENGTH:
-        raise ServiceError(
+        raise Invalid(
             f"Your subject can be at most {SUBJECT_MAX_LENGTH} characters; it has {len(subject)}."
         )
 
@@ -293,7 +287,7 @@ def _own(member: Member, conversation_id: int) -> Participant:
         .first()
     )
     if participant is None:
-        raise ServiceError("That conversation doesn't exist.", status_code=404)
+        raise NotFound("That conversation doesn't exist.")
     return participant
 
 
@@ -314,9 +308,9 @@ def inmail_answer(*, member: Member, conversation_id: int, interested: bool) -> 
     lock_pair(member, other)
     conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
     if not conversation.is_inmail or conversation.recipient_id != member.pk:
-        raise ServiceError("Only the recipient of an InMail can answer it.", status_code=403)
+        raise NotAllowed("Only the recipient of an InMail can answer it.")
     if not conversation.is_pending:
-        raise ServiceError("You've already responded to this InMail.", status_code=409)
+        raise Conflict("You've already responded to this InMail.")
     if (blocked := _block_refusal(member, other)) is not None:
         raise blocked[1]
     now = timezone.now()
@@ -359,7 +353,7 @@ def conversation_mark_unread(*, member: Member, conversation_id: int) -> Partici
 def conversation_move(*, member: Member, conversation_id: int, folder: str) -> Participant:
     """Archive, unarchive (back to the inbox) or report as spam."""
     if folder not in Participant.Folder.values:
-        raise ServiceError("Choose Inbox, Archived or Spam.")
+        raise Invalid("Choose Inbox, Archived or Spam.")
     fields = {"folder": folder}
     if folder == Participant.Folder.SPAM:
         fields["unread"] = False

@@ -18,9 +18,10 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseLocation
 
-from accounts.errors import ServiceError
 from accounts.models import Block, Member
 from accounts.selectors import members_for_viewer
+from core.errors import DomainError
+from core.http import action_error, status_for
 from inmail import selectors, services
 from inmail.forms import AnswerForm, MessageForm
 from inmail.models import Participant
@@ -93,13 +94,10 @@ def inbox(request):
     try:
         context = _inbox_context(request, cursor=request.GET.get("cursor"))
     except selectors.BadCursor:
-        return render(
+        return action_error(
             request,
-            "accounts/action_error.html",
-            {
-                "message": "That page link is broken. Start again from your inbox.",
-                "back": reverse("inmail:inbox"),
-            },
+            "That page link is broken. Start again from your inbox.",
+            back=reverse("inmail:inbox"),
             status=400,
         )
     return _render_messaging(request, context)
@@ -155,18 +153,18 @@ def thread(request, conversation_id):
 def reply(request, conversation_id):
     participant = _own_or_404(request, conversation_id)
     form = _new_form("reply", request.POST)
+    if not form.is_valid():
+        return _thread_page(request, participant, form=form, error=form.first_error, status=400)
     try:
-        if not form.is_valid():
-            raise ServiceError(form.first_error)
         services.message_reply(
             member=request.user,
             conversation_id=conversation_id,
             body=form.cleaned_data["body"],
             token=form.cleaned_data["token"],
         )
-    except ServiceError as error:
+    except DomainError as error:
         return _thread_page(
-            request, participant, form=form, error=error.message, status=error.status_code
+            request, participant, form=form, error=error.message, status=status_for(error)
         )
     if not request.htmx:
         return redirect(_inbox_url(_filter_name(request), conversation_id))
@@ -178,15 +176,15 @@ def reply(request, conversation_id):
 def answer(request, conversation_id):
     participant = _own_or_404(request, conversation_id)
     form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _thread_page(request, participant, error=form.errors["answer"][0], status=400)
+    interested = form.cleaned_data["answer"] == "interested"
     try:
-        if not form.is_valid():
-            raise ServiceError(form.errors["answer"][0])
-        interested = form.cleaned_data["answer"] == "interested"
         services.inmail_answer(
             member=request.user, conversation_id=conversation_id, interested=interested
         )
-    except ServiceError as error:
-        return _thread_page(request, participant, error=error.message, status=error.status_code)
+    except DomainError as error:
+        return _thread_page(request, participant, error=error.message, status=status_for(error))
     other = participant.other.first_name
     notice = (
         f"You told {other} you're interested."
@@ -299,9 +297,9 @@ def compose(request, slug):
     if request.method != "POST":
         return _compose_window(request, options, _new_form("compose"))
     form = _new_form("compose", request.POST)
+    if not form.is_valid():
+        return _compose_window(request, options, form, error=form.first_error, status=400)
     try:
-        if not form.is_valid():
-            raise ServiceError(form.first_error)
         message = services.message_send(
             sender=request.user,
             recipient=recipient,
@@ -309,7 +307,7 @@ def compose(request, slug):
             body=form.cleaned_data["body"],
             token=form.cleaned_data["token"],
         )
-    except ServiceError as error:
+    except DomainError as error:
         # Things may have changed since the window opened (the last credit spent in another
         # tab): show the window as it is now, without repeating a refusal its box explains.
         options = services.compose_options(sender=request.user, recipient=recipient)
@@ -319,7 +317,7 @@ def compose(request, slug):
             options,
             form,
             error=None if error.message == shown else error.message,
-            status=error.status_code,
+            status=status_for(error),
         )
     conversation = message.conversation
     balance = None

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.admin import MemberAdmin
-from accounts.errors import ServiceError
 from accounts.models import Member
+from core.admin import ViewOnlyAdmin
+from core.errors import DomainError
 from premium import selectors, services
 from premium.models import (
     DEFAULT_CAP_MONTHS,
@@ -321,7 +322,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
                         plan=form.cleaned_data["plan"],
                         actor=request.user,
                     )
-                except ServiceError as error:
+                except DomainError as error:
                     form.add_error(None, f"{form.cleaned_data['member']}: {error.message}")
                 else:
                     self.log_addition(request, status.subscription, [{"added": {}}])
@@ -362,7 +363,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         for sub in self._live(request, queryset):
             try:
                 services.subscription_cancel(member=sub.member)
-            except ServiceError as error:
+            except DomainError as error:
                 self.message_user(request, f"{sub.member}: {error.message}", messages.ERROR)
             else:
                 cancelled += 1
@@ -397,7 +398,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 services.credits_adjust(
                     member=member, amount=amount, reason=reason, actor=request.user
                 )
-            except ServiceError as error:
+            except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
                 adjusted += 1
@@ -430,7 +431,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         for sub in self._live(request, queryset):
             try:
                 services.subscription_change(member=sub.member, plan=plan, actor=request.user)
-            except ServiceError as error:
+            except DomainError as error:
                 self.message_user(request, f"{sub.member}: {error.message}", messages.ERROR)
             else:
                 changed += 1
@@ -478,17 +479,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 # The ledger and the lots: view-only for everyone, superusers included
-
-
-class ViewOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LedgerEntry)

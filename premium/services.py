@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from accounts.errors import ServiceError
 from accounts.models import Member
+from core.errors import Conflict, DomainError, Invalid, NotAllowed
 from premium import selectors
 from premium.models import (
     CREDIT_LIFETIME,
@@ -231,37 +231,36 @@ def _start(member: Member, plan: Plan, credits: _Credits, *, at, actor) -> Subsc
     return sub
 
 
-def checkout_refusal(*, status: PremiumStatus, plan: Plan) -> ServiceError | None:
+def checkout_refusal(*, status: PremiumStatus, plan: Plan) -> DomainError | None:
     """Why the member cannot move to `plan` now, if they cannot: the checkout page asks first."""
     if not plan.is_active:
-        return ServiceError(f"{plan.name} is no longer offered. Choose another plan.")
+        return Invalid(f"{plan.name} is no longer offered. Choose another plan.")
     sub = status.subscription
     if sub is not None and sub.plan_id == plan.pk:
         hint = " Reactivate it to keep it." if sub.is_cancelled else ""
-        return ServiceError(f"You're already on {plan.name}.{hint}", status_code=409)
+        return Conflict(f"You're already on {plan.name}.{hint}")
     return None
 
 
-def cancel_refusal(*, status: PremiumStatus) -> ServiceError | None:
+def cancel_refusal(*, status: PremiumStatus) -> DomainError | None:
     sub = status.subscription
     if sub is None:
-        return ServiceError("There is no Premium plan to cancel.", status_code=409)
+        return Conflict("There is no Premium plan to cancel.")
     if sub.is_cancelled:
-        return ServiceError(
-            f"{sub.plan.name} is already cancelled; it ends on {display_date(sub.period_end)}.",
-            status_code=409,
+        return Conflict(
+            f"{sub.plan.name} is already cancelled; it ends on {display_date(sub.period_end)}."
         )
     return None
 
 
-def reactivate_refusal(*, status: PremiumStatus) -> ServiceError | None:
+def reactivate_refusal(*, status: PremiumStatus) -> DomainError | None:
     sub = status.subscription
     if sub is None or not sub.is_cancelled:
-        return ServiceError("There is no cancelled plan to reactivate.", status_code=409)
+        return Conflict("There is no cancelled plan to reactivate.")
     return None
 
 
-def _raise(refusal: ServiceError | None) -> None:
+def _raise(refusal: DomainError | None) -> None:
     if refusal is not None:
         raise refusal
 
@@ -272,9 +271,7 @@ def subscription_start(*, member: Member, plan: Plan, actor: Member | None = Non
     credits, sub, now = _settled(member)
     _raise(checkout_refusal(status=_status(credits, sub), plan=plan))
     if sub is not None:
-        raise ServiceError(
-            f"You already have {sub.plan.name}. Change your plan instead.", status_code=409
-        )
+        raise Conflict(f"You already have {sub.plan.name}. Change your plan instead.")
     return _status(credits, _start(member, plan, credits, at=now, actor=actor))
 
 
@@ -285,9 +282,7 @@ def subscription_change(
     """Move to another plan: a new billing month at once; the old plan's credits are forfeited."""
     credits, sub, now = _settled(member)
     if sub is None:
-        raise ServiceError(
-            "You don't have a Premium plan to change. Choose one to start.", status_code=409
-        )
+        raise Conflict("You don't have a Premium plan to change. Choose one to start.")
     _raise(checkout_refusal(status=_status(credits, sub), plan=plan))
     credits.forfeit(at=now, note=f"Changed from {sub.plan.name} to {plan.name}", actor=actor)
     _end(sub, credits, at=now, reason=Subscription.EndReason.CHANGED)
@@ -334,12 +329,12 @@ def _no_credits_message(sub: Subscription) -> str:
 NO_PLAN = "InMail credits come with Premium. Choose a plan on My Premium to get them."
 
 
-def spend_refusal(*, status: PremiumStatus) -> ServiceError | None:
+def spend_refusal(*, status: PremiumStatus) -> DomainError | None:
     """Why the member cannot spend a credit now, if they cannot: the compose window asks first."""
     if status.subscription is None:
-        return ServiceError(NO_PLAN, status_code=403)
+        return NotAllowed(NO_PLAN)
     if status.balance == 0:
-        return ServiceError(_no_credits_message(status.subscription), status_code=409)
+        return Conflict(_no_credits_message(status.subscription))
     return None
 
 
@@ -382,15 +377,15 @@ def credits_adjust(*, member: Member, amount: int, reason: str, actor: Member) -
     """A staff adjustment with a reason: added credits expire in 90 days like any grant."""
     reason = reason.strip()
     if not reason:
-        raise ServiceError("Give a reason for the adjustment; the member sees it in their history.")
+        raise Invalid("Give a reason for the adjustment; the member sees it in their history.")
     if len(reason) > LEDGER_NOTE_MAX_LENGTH:
-        raise ServiceError(f"The reason can be at most {LEDGER_NOTE_MAX_LENGTH} characters.")
+        raise Invalid(f"The reason can be at most {LEDGER_NOTE_MAX_LENGTH} characters.")
     if amount == 0:
-        raise ServiceError("An adjustment must add or remove at least one credit.")
+        raise Invalid("An adjustment must add or remove at least one credit.")
     credits, sub, now = _settled(member)
     if amount < 0:
         if credits.balance + amount < 0:
-            raise ServiceError(
+            raise Invalid(
                 f"{member} has {credits.balance} credit{'s' if credits.balance != 1 else ''}; "
                 f"removing {-amount} would take the balance below zero."
             )
@@ -398,9 +393,9 @@ def credits_adjust(*, member: Member, amount: int, reason: str, actor: Member) -
             -amount, at=now, reason=LedgerEntry.Reason.ADJUSTMENT, note=reason, actor=actor
         )
     if sub is None:
-        raise ServiceError(f"{member} has no Premium plan: credits come only with a plan.")
+        raise Invalid(f"{member} has no Premium plan: credits come only with a plan.")
     if credits.balance + amount > sub.plan.balance_cap:
-        raise ServiceError(
+        raise Invalid(
             f"{member} has {credits.balance} of at most {sub.plan.balance_cap} credits on "
             f"{sub.plan.name}; adding {amount} would pass the cap."
         )
@@ -426,6 +421,6 @@ OPEN_PROFILE_NEEDS_PREMIUM = (
 def open_profile_set(*, member: Member, enabled: bool) -> None:
     _credits, sub, _now = _settled(member)
     if enabled and sub is None:
-        raise ServiceError(OPEN_PROFILE_NEEDS_PREMIUM, status_code=403)
+        raise NotAllowed(OPEN_PROFILE_NEEDS_PREMIUM)
     Member.objects.filter(pk=member.pk).update(open_profile=enabled)
     member.open_profile = enabled

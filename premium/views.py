@@ -9,19 +9,15 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
-from accounts.errors import ServiceError
+from core.errors import DomainError
+from core.http import refused
 from premium import selectors, services
 from premium.forms import OpenProfileForm
 from premium.models import CREDIT_LIFETIME, Plan, add_months
 
 
 def _refused(request, error, *, back=None):
-    return render(
-        request,
-        "accounts/action_error.html",
-        {"message": error.message, "back": back or reverse("premium:my_premium")},
-        status=error.status_code,
-    )
+    return refused(request, error, back=back or reverse("premium:my_premium"))
 
 
 @login_required
@@ -56,7 +52,7 @@ def checkout(request, slug):
         service = services.subscription_change if changing else services.subscription_start
         try:
             new_status = service(member=request.user, plan=plan, actor=request.user)
-        except ServiceError as error:
+        except DomainError as error:
             return _refused(request, error)
         messages.success(
             request,
@@ -81,7 +77,7 @@ def _confirm(request, *, service, refusal, template, success):
     if request.method == "POST":
         try:
             status = service(member=request.user)
-        except ServiceError as error:
+        except DomainError as error:
             return _refused(request, error)
         messages.success(request, success(status))
         return redirect("premium:my_premium")
@@ -121,7 +117,7 @@ def open_profile(request):
     enabled = form.cleaned_data.get("open_profile", False)
     try:
         services.open_profile_set(member=request.user, enabled=enabled)
-    except ServiceError as error:
+    except DomainError as error:
         return _refused(request, error, back=reverse("accounts:settings"))
     messages.success(
         request,

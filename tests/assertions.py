@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.errors import ServiceError
+from core.errors import DomainError, Invalid
 
 
 def queries_for(client, url):
@@ -18,12 +18,12 @@ def queries_for(client, url):
 
 
 @contextmanager
-def refused(snapshot, message, status_code=400):
-    """The block raises a ServiceError with this message and status, and `snapshot()` (every
-    row the service could touch) is unchanged: the refusal stored nothing."""
+def refused(snapshot, message, kind: type[DomainError] = Invalid):
+    """The block raises a domain error of this kind (exactly) with this message, and
+    `snapshot()` (every row the service could touch) is unchanged: the refusal stored nothing."""
     before = snapshot()
-    with pytest.raises(ServiceError) as info:
+    with pytest.raises(DomainError) as info:
         yield info
     assert info.value.message == message
-    assert info.value.status_code == status_code
+    assert type(info.value) is kind
     assert snapshot() == before

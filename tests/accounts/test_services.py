@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 
 from accounts import selectors, services
 from accounts.models import NOTE_MAX_LENGTH, Block, Connection, Invitation, Member
+from core.errors import Conflict, Invalid, NotFound
 from tests import assertions
 from tests.factories import BlockFactory, InvitationFactory, MemberFactory, connect
 
@@ -36,8 +37,8 @@ def snapshot():
     }
 
 
-def refused(message, status_code=400):
-    return assertions.refused(snapshot, message, status_code)
+def refused(message, kind=Invalid):
+    return assertions.refused(snapshot, message, kind)
 
 
 def connection_pairs():
@@ -112,7 +113,7 @@ def test_signup_with_a_name_without_letters_gets_a_member_slug():
 
 @pytest.mark.parametrize("email", ["jane@example.com", "JANE@Example.COM", "  Jane@example.com "])
 def test_signup_with_an_existing_email_in_any_case_is_refused(jane, email):
-    with refused("An account with this email already exists. Sign in instead."):
+    with refused("An account with this email already exists. Sign in instead.", Conflict):
         services.member_signup(
             email=email, password="correct-horse-battery", first_name="Jane", last_name="Doe"
         )
@@ -213,7 +214,7 @@ def test_inviting_across_a_block_is_refused_as_not_found(member, other, directio
     else:
         BlockFactory(blocker=other, blocked=member)
 
-    with refused("You can't connect with this member.", status_code=404):
+    with refused("You can't connect with this member.", NotFound):
         services.invitation_send(sender=member, recipient=other)
 
 
@@ -224,7 +225,7 @@ def test_inviting_a_connection_is_refused(member, other, who_connected_first):
     else:
         connect(other, member)
 
-    with refused("You're already connected with Grace Hopper.", status_code=409):
+    with refused("You're already connected with Grace Hopper.", Conflict):
         services.invitation_send(sender=member, recipient=other)
 
 
@@ -233,7 +234,7 @@ def test_second_invitation_while_one_is_open_is_refused(member, other, status):
     InvitationFactory(sender=member, recipient=other, status=status)
 
     # An ignored invitation still looks pending to its sender, as on LinkedIn.
-    with refused("You've already invited Grace Hopper. The invitation is pending.", 409):
+    with refused("You've already invited Grace Hopper. The invitation is pending.", Conflict):
         services.invitation_send(sender=member, recipient=other, note="Again?")
 
 
@@ -322,7 +323,7 @@ def test_recipient_accepting_connects_both_directions(member, other):
 def test_sender_cannot_accept_their_own_invitation(member, other):
     invitation = services.invitation_send(sender=member, recipient=other)
 
-    with refused("That invitation doesn't exist.", status_code=404):
+    with refused("That invitation doesn't exist.", NotFound):
         services.invitation_accept(member=member, invitation_id=invitation.pk)
 
 
@@ -330,12 +331,12 @@ def test_accepting_someone_elses_invitation_is_not_found(member, other):
     invitation = services.invitation_send(sender=member, recipient=other)
     stranger = MemberFactory()
 
-    with refused("That invitation doesn't exist.", status_code=404):
+    with refused("That invitation doesn't exist.", NotFound):
         services.invitation_accept(member=stranger, invitation_id=invitation.pk)
 
 
 def test_accepting_an_unknown_invitation_is_not_found(member):
-    with refused("That invitation doesn't exist.", status_code=404):
+    with refused("That invitation doesn't exist.", NotFound):
         services.invitation_accept(member=member, invitation_id=999_999)
 
 
@@ -343,7 +344,7 @@ def test_accepting_twice_is_refused(member, other):
     invitation = services.invitation_send(sender=member, recipient=other)
     services.invitation_accept(member=other, invitation_id=invitation.pk)
 
-    with refused("That invitation was already accepted.", status_code=409):
+    with refused("That invitation was already accepted.", Conflict):
         services.invitation_accept(member=other, invitation_id=invitation.pk)
 
 
@@ -351,7 +352,7 @@ def test_accepting_a_withdrawn_invitation_is_refused(member, other):
     invitation = services.invitation_send(sender=member, recipient=other)
     services.invitation_withdraw(member=member, invitation_id=invitation.pk)
 
-    with refused("That invitation was already withdrawn.", status_code=409):
+    with refused("That invitation was already withdrawn.", Conflict):
         services.invitation_accept(member=other, invitation_id=invitation.pk)
     assert not Connection.objects.exists()
 
@@ -360,7 +361,7 @@ def test_accepting_an_ignored_invitation_is_refused(member, other):
     invitation = services.invitation_send(sender=member, recipient=other)
     services.invitation_ignore(member=other, invitation_id=invitation.pk)
 
-    with refused("That invitation was already ignored.", status_code=409):
+    with refused("That invitation was already ignored.", Conflict):
         services.invitation_accept(member=other, invitation_id=invitation.pk)
 
 
@@ -369,7 +370,7 @@ def test_accepting_across_a_block_is_refused_as_not_found(member, other):
     invitation = InvitationFactory(sender=member, recipient=other)
     BlockFactory(blocker=member, blocked=other)
 
-    with refused("You can't connect with this member.", status_code=404):
+    with refused("You can't connect with this member.", NotFound):
         services.invitation_accept(member=other, invitation_id=invitation.pk)
 
 
@@ -395,7 +396,7 @@ def test_ignored_invitation_still_looks_open_to_its_sender(member, other):
 def test_sender_cannot_ignore_their_own_invitation(member, other):
     invitation = services.invitation_send(sender=member, recipient=other)
 
-    with refused("That invitation doesn't exist.", status_code=404):
+    with refused("That invitation doesn't exist.", NotFound):
         services.invitation_ignore(member=member, invitation_id=invitation.pk)
 
 
@@ -403,7 +404,7 @@ def test_ignoring_twice_is_refused(member, other):
     invitation = services.invitation_send(sender=member, recipient=other)
     services.invitation_ignore(member=other, invitation_id=invitation.pk)
 
-    with refused("That invitation was already ignored.", status_code=409):
+    with refused("That invitation was already ignored.", Conflict):
         services.invitation_ignore(member=other, invitation_id=invitation.pk)
 
 
@@ -411,7 +412,7 @@ def test_ignoring_an_accepted_invitation_is_refused(member, other):
     invitation = services.invitation_send(sender=member, recipient=other)
     services.invitation_accept(member=other, invitation_id=invitation.pk)
 
-    with refused("That invitation was already accepted.", status_code=409):
+    with refused("That invitation was already accepted.", Conflict):
         services.invitation_ignore(member=other, invitation_id=invitation.pk)
     assert are_connected(member, other)
 
@@ -446,7 +447,7 @@ def test_sender_withdraws_an_ignored_invitation(member, other):
 def test_recipient_cannot_withdraw_an_invitation(member, other):
     invitation = services.invitation_send(sender=member, recipient=other)
 
-    with refused("That invitation doesn't exist.", status_code=404):
+    with refused("That invitation doesn't exist.", NotFound):
         services.invitation_withdraw(member=other, invitation_id=invitation.pk)
 
 
@@ -454,7 +455,7 @@ def test_withdrawing_twice_is_refused(member, other):
     invitation = services.invitation_send(sender=member, recipient=other)
     services.invitation_withdraw(member=member, invitation_id=invitation.pk)
 
-    with refused("That invitation was already withdrawn.", status_code=409):
+    with refused("That invitation was already withdrawn.", Conflict):
         services.invitation_withdraw(member=member, invitation_id=invitation.pk)
 
 
@@ -462,7 +463,7 @@ def test_withdrawing_an_accepted_invitation_is_refused_and_keeps_the_connection(
     invitation = services.invitation_send(sender=member, recipient=other)
     services.invitation_accept(member=other, invitation_id=invitation.pk)
 
-    with refused("That invitation was already accepted.", status_code=409):
+    with refused("That invitation was already accepted.", Conflict):
         services.invitation_withdraw(member=member, invitation_id=invitation.pk)
     assert are_connected(member, other)
 
@@ -501,7 +502,7 @@ def test_either_side_removing_a_connection_deletes_both_rows(member, other, remo
 def test_removing_a_connection_that_does_not_exist_is_refused(member, other):
     connect(member, MemberFactory())
 
-    with refused("You're not connected with Grace Hopper.", status_code=409):
+    with refused("You're not connected with Grace Hopper.", Conflict):
         services.connection_remove(member=member, other=other)
 
 
@@ -509,7 +510,7 @@ def test_removing_a_connection_twice_is_refused(member, other):
     connect(member, other)
     services.connection_remove(member=member, other=other)
 
-    with refused("You're not connected with Ada Lovelace.", status_code=409):
+    with refused("You're not connected with Ada Lovelace.", Conflict):
         services.connection_remove(member=other, other=member)
 
 
@@ -562,7 +563,7 @@ def test_block_of_a_member_who_is_not_connected_stores_only_the_block(member, ot
 def test_blocking_twice_is_refused(member, other):
     services.member_block(blocker=member, blocked=other)
 
-    with refused("You've already blocked Grace Hopper.", status_code=409):
+    with refused("You've already blocked Grace Hopper.", Conflict):
         services.member_block(blocker=member, blocked=other)
 
 
@@ -609,14 +610,14 @@ def test_after_unblocking_the_members_can_invite_each_other_again(member, other)
 
 
 def test_unblocking_a_member_who_is_not_blocked_is_not_found(member, other):
-    with refused("You haven't blocked this member.", status_code=404):
+    with refused("You haven't blocked this member.", NotFound):
         services.member_unblock(blocker=member, blocked_id=other.pk)
 
 
 def test_blocked_member_cannot_lift_the_block_on_them(member, other):
     services.member_block(blocker=member, blocked=other)
 
-    with refused("You haven't blocked this member.", status_code=404):
+    with refused("You haven't blocked this member.", NotFound):
         services.member_unblock(blocker=other, blocked_id=member.pk)
     assert Block.objects.filter(blocker=member, blocked=other).exists()
 
@@ -628,5 +629,5 @@ def test_unblocking_lifts_only_your_own_block(member, other):
     services.member_unblock(blocker=member, blocked_id=other.pk)
 
     assert list(Block.objects.values_list("blocker_id", "blocked_id")) == [(other.pk, member.pk)]
-    with refused("You can't connect with this member.", status_code=404):
+    with refused("You can't connect with this member.", NotFound):
         services.invitation_send(sender=member, recipient=other)

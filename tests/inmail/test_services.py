@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from accounts.models import Member
+from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from inmail import services
 from inmail.models import Conversation, Message, Participant
 from premium import services as premium_services
@@ -69,8 +70,8 @@ def snapshot():
     }
 
 
-def refused(message, status_code=400):
-    return assertions.refused(snapshot, message, status_code)
+def refused(message, kind=Invalid):
+    return assertions.refused(snapshot, message, kind)
 
 
 def balance(member):
@@ -219,7 +220,7 @@ def test_open_profile_is_not_free_once_its_owners_plan_has_ended(clock, member, 
     # Nothing has settled Grace's plan yet: the flag is still on, but she is no longer Premium.
     assert Member.objects.get(pk=other.pk).open_profile is True
 
-    with refused(NO_PLAN, 403):
+    with refused(NO_PLAN, NotAllowed):
         send(member, other)
 
 
@@ -237,7 +238,7 @@ def test_open_profile_flag_without_a_plan_does_not_make_an_inmail_free(premium_m
 
 
 def test_inmail_without_a_plan_is_refused(member, other):
-    with refused(NO_PLAN, 403):
+    with refused(NO_PLAN, NotAllowed):
         send(member, other)
 
 
@@ -246,7 +247,7 @@ def test_inmail_with_no_credits_left_is_refused_naming_the_next_allowance(premiu
         premium_services.credits_spend(member=premium_member)
     assert balance(premium_member) == 0
 
-    with refused(NO_CREDITS, 409):
+    with refused(NO_CREDITS, Conflict):
         send(premium_member, other)
 
 
@@ -268,7 +269,7 @@ def test_inmail_on_a_cancelled_plan_after_its_period_end_is_refused_as_without_a
     premium_services.subscription_cancel(member=premium_member)
     clock.move_to(APR_14)
 
-    with refused(NO_PLAN, 403):
+    with refused(NO_PLAN, NotAllowed):
         send(premium_member, other)
 
 
@@ -276,21 +277,25 @@ def test_inmail_to_a_member_who_does_not_accept_inmail_is_refused(premium_member
     Member.objects.filter(pk=other.pk).update(accept_inmail=False)
     other.refresh_from_db()
 
-    with refused("Grace Hopper doesn't accept InMail. Connect with them to message them.", 403):
+    with refused(
+        "Grace Hopper doesn't accept InMail. Connect with them to message them.", NotAllowed
+    ):
         send(premium_member, other)
 
 
 def test_inmail_to_a_member_you_blocked_is_refused(premium_member, other):
     BlockFactory(blocker=premium_member, blocked=other)
 
-    with refused("You've blocked Grace Hopper. Unblock them in Settings to message them.", 403):
+    with refused(
+        "You've blocked Grace Hopper. Unblock them in Settings to message them.", NotAllowed
+    ):
         send(premium_member, other)
 
 
 def test_inmail_to_a_member_who_blocked_you_is_refused(premium_member, other):
     BlockFactory(blocker=other, blocked=premium_member)
 
-    with refused("You can't message Grace Hopper.", 403):
+    with refused("You can't message Grace Hopper.", NotAllowed):
         send(premium_member, other)
 
 
@@ -307,12 +312,12 @@ def test_message_in_an_existing_conversation_is_refused_after_a_block_either_way
         BlockFactory(blocker=other, blocked=member)
         message = "You can't message Grace Hopper."
 
-    with refused(message, 403):
+    with refused(message, NotAllowed):
         reply(member, conversation)
 
 
 def test_messaging_yourself_is_refused(premium_member):
-    with refused("You can't message yourself.", 400):
+    with refused("You can't message yourself.", Invalid):
         send(premium_member, premium_member)
 
 
@@ -320,7 +325,7 @@ def test_messaging_a_deactivated_member_is_refused(premium_member, other):
     Member.objects.filter(pk=other.pk).update(is_active=False)
     other.refresh_from_db()
 
-    with refused("This member is no longer on InMail.", 404):
+    with refused("This member is no longer on InMail.", NotFound):
         send(premium_member, other)
 
 
@@ -334,13 +339,13 @@ def test_inmail_subject_of_200_characters_is_sent(premium_member, other):
 
 
 def test_inmail_subject_of_201_characters_is_refused(premium_member, other):
-    with refused("Your subject can be at most 200 characters; it has 201.", 400):
+    with refused("Your subject can be at most 200 characters; it has 201.", Invalid):
         send(premium_member, other, subject="s" * 201)
 
 
 @pytest.mark.parametrize("subject", ["", "   "])
 def test_inmail_without_a_subject_is_refused(subject, premium_member, other):
-    with refused("Add a subject: an InMail needs one.", 400):
+    with refused("Add a subject: an InMail needs one.", Invalid):
         send(premium_member, other, subject=subject)
 
 
@@ -355,7 +360,7 @@ def test_body_of_2001_characters_is_refused(connected, premium_member, other):
     if connected:
         connect(premium_member, other)
 
-    with refused("Your message can be at most 2,000 characters; it has 2,001.", 400):
+    with refused("Your message can be at most 2,000 characters; it has 2,001.", Invalid):
         send(premium_member, other, body="b" * 2001)
 
 
@@ -365,7 +370,7 @@ def test_empty_body_is_refused(connected, body, premium_member, other):
     if connected:
         connect(premium_member, other)
 
-    with refused("Write a message before sending.", 400):
+    with refused("Write a message before sending.", Invalid):
         send(premium_member, other, body=body)
 
 
@@ -375,9 +380,9 @@ def test_empty_body_is_refused(connected, body, premium_member, other):
 def test_second_message_before_a_response_is_refused(premium_member, other):
     conversation = send(premium_member, other).conversation
 
-    with refused(PENDING, 409):
+    with refused(PENDING, Conflict):
         send(premium_member, other, subject="Following up")
-    with refused(PENDING, 409):
+    with refused(PENDING, Conflict):
         reply(premium_member, conversation)
 
     assert balance(premium_member) == 4
@@ -387,12 +392,12 @@ def test_after_not_interested_the_sender_is_refused_for_good(clock, premium_memb
     conversation = send(premium_member, other).conversation
     answer(other, conversation, interested=False)
 
-    with refused(DECLINED, 403):
+    with refused(DECLINED, NotAllowed):
         send(premium_member, other)
     clock.move_to(START + timedelta(days=400))
-    with refused(DECLINED, 403):
+    with refused(DECLINED, NotAllowed):
         send(premium_member, other, subject="Another try")
-    with refused(DECLINED, 403):
+    with refused(DECLINED, NotAllowed):
         reply(premium_member, conversation)
 
 
@@ -624,7 +629,7 @@ def test_inmail_answer_posts_the_one_click_message(interested, premium_member, o
 def test_inmail_answer_is_refused_for_the_starter(premium_member, other):
     conversation = send(premium_member, other).conversation
 
-    with refused(ONLY_RECIPIENT, 403):
+    with refused(ONLY_RECIPIENT, NotAllowed):
         answer(premium_member, conversation, interested=True)
 
 
@@ -632,7 +637,7 @@ def test_inmail_answer_is_refused_in_a_normal_conversation(member, other):
     connect(member, other)
     conversation = send(member, other).conversation
 
-    with refused(ONLY_RECIPIENT, 403):
+    with refused(ONLY_RECIPIENT, NotAllowed):
         answer(other, conversation, interested=True)
 
 
@@ -641,9 +646,9 @@ def test_inmail_answer_is_refused_once_the_recipient_has_responded(first, premiu
     conversation = send(premium_member, other).conversation
     respond(first, other, conversation)
 
-    with refused(ALREADY_ANSWERED, 409):
+    with refused(ALREADY_ANSWERED, Conflict):
         answer(other, conversation, interested=True)
-    with refused(ALREADY_ANSWERED, 409):
+    with refused(ALREADY_ANSWERED, Conflict):
         answer(other, conversation, interested=False)
 
 
@@ -742,7 +747,7 @@ def test_read_and_mark_unread_change_only_the_members_own_side(premium_member, o
 def test_moving_to_an_unknown_folder_is_refused(premium_member, other):
     conversation = send(premium_member, other).conversation
 
-    with refused("Choose Inbox, Archived or Spam.", 400):
+    with refused("Choose Inbox, Archived or Spam.", Invalid):
         services.conversation_move(member=other, conversation_id=conversation.pk, folder="trash")
 
 
@@ -779,13 +784,13 @@ def test_another_members_conversation_does_not_exist(action, premium_member, oth
     connect(outsider, premium_member)
     connect(outsider, other)
 
-    with refused(NOT_FOUND, 404):
+    with refused(NOT_FOUND, NotFound):
         OTHERS_CONVERSATION[action](outsider, conversation.pk)
 
 
 @pytest.mark.parametrize("action", OTHERS_CONVERSATION)
 def test_a_conversation_id_that_does_not_exist_is_not_found(action, premium_member):
-    with refused(NOT_FOUND, 404):
+    with refused(NOT_FOUND, NotFound):
         OTHERS_CONVERSATION[action](premium_member, 999_999)
 
 
@@ -828,7 +833,10 @@ def test_inmail_to_an_open_profile_emails_the_recipient(
 def test_refused_inmail_sends_no_email(
     member, other, django_capture_on_commit_callbacks, mailoutbox
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, refused(NO_PLAN, 403):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        refused(NO_PLAN, NotAllowed),
+    ):
         send(member, other)
 
     assert callbacks == []

@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.db import connection
 
-from accounts.errors import ServiceError
+from core.errors import Conflict, DomainError
 from premium import services
 from premium.models import CreditGrant, LedgerEntry
 from tests.factories import MemberFactory, subscribe
@@ -30,7 +30,7 @@ def test_twenty_simultaneous_spends_on_a_balance_of_five_succeed_exactly_five_ti
         try:
             start.wait(timeout=30)
             outcomes[index] = services.credits_spend(member=member, note=f"Spender {index}")
-        except ServiceError as error:
+        except DomainError as error:
             outcomes[index] = error
         except Exception as error:  # noqa: BLE001 - reported below, with the thread's index
             outcomes[index] = error
@@ -44,13 +44,13 @@ def test_twenty_simultaneous_spends_on_a_balance_of_five_succeed_exactly_five_ti
         thread.join(timeout=60)
 
     assert not any(thread.is_alive() for thread in threads)
-    unexpected = [error for error in outcomes if not isinstance(error, LedgerEntry | ServiceError)]
+    unexpected = [error for error in outcomes if not isinstance(error, LedgerEntry | DomainError)]
     assert unexpected == []
     spent = [entry for entry in outcomes if isinstance(entry, LedgerEntry)]
-    refused = [error for error in outcomes if isinstance(error, ServiceError)]
+    refused = [error for error in outcomes if isinstance(error, DomainError)]
     assert len(spent) == 5
     assert len(refused) == 15
-    assert {error.status_code for error in refused} == {409}
+    assert {type(error) for error in refused} == {Conflict}
     assert sorted(entry.balance_after for entry in spent) == [0, 1, 2, 3, 4]
     assert services.premium_status(member=member).balance == 0
     assert LedgerEntry.objects.filter(member=member, reason="spend").count() == 5

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from accounts.errors import ServiceError
+from core.errors import DomainError
 from premium import services
 from premium.models import CreditGrant, LedgerEntry, Plan, Subscription
 from tests.factories import MemberFactory
@@ -231,7 +231,7 @@ class LedgerPropertyTests(TestCase):
                         status=status,
                         plans=plans,
                     )
-                except ServiceError:
+                except DomainError:
                     assert not allowed, f"{operation} was refused"
                     assert snapshot() == before, f"the refused {operation} stored something"
                     balance = status.balance

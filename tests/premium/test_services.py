@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.errors import ServiceError
 from accounts.models import Member
+from core.errors import Conflict, DomainError, Invalid, NotAllowed
 from premium import services
 from premium.models import CREDIT_LIFETIME, CreditGrant, LedgerEntry, Plan, Subscription
 from tests import assertions
@@ -90,8 +90,8 @@ def snapshot():
     }
 
 
-def refused(message, status_code=400):
-    return assertions.refused(snapshot, message, status_code)
+def refused(message, kind=Invalid):
+    return assertions.refused(snapshot, message, kind)
 
 
 def spend(member, times=1):
@@ -377,7 +377,7 @@ def test_changing_a_cancelled_plan_to_another_plan_starts_it_active(clock, membe
 def test_changing_to_the_current_plan_is_refused(clock, member):
     subscribe(member)
 
-    with refused("You're already on Premium Essentials.", status_code=409):
+    with refused("You're already on Premium Essentials.", Conflict):
         services.subscription_change(member=member, plan=plan("premium-essentials"))
 
 
@@ -385,9 +385,7 @@ def test_changing_a_cancelled_plan_to_itself_is_refused_with_a_hint_to_reactivat
     subscribe(member)
     services.subscription_cancel(member=member)
 
-    with refused(
-        "You're already on Premium Essentials. Reactivate it to keep it.", status_code=409
-    ):
+    with refused("You're already on Premium Essentials. Reactivate it to keep it.", Conflict):
         services.subscription_change(member=member, plan=plan("premium-essentials"))
 
 
@@ -400,7 +398,7 @@ def test_changing_to_an_inactive_plan_is_refused(clock, member):
 
 
 def test_changing_plan_without_a_plan_is_refused(clock, member):
-    with refused("You don't have a Premium plan to change. Choose one to start.", status_code=409):
+    with refused("You don't have a Premium plan to change. Choose one to start.", Conflict):
         services.subscription_change(member=member, plan=plan("premium-pro"))
 
 
@@ -410,7 +408,7 @@ def test_changing_plan_without_a_plan_is_refused(clock, member):
 def test_subscribing_when_already_subscribed_is_refused(clock, member):
     subscribe(member)
 
-    with refused("You already have Premium Essentials. Change your plan instead.", 409):
+    with refused("You already have Premium Essentials. Change your plan instead.", Conflict):
         services.subscription_start(member=member, plan=plan("premium-pro"))
 
 
@@ -502,14 +500,12 @@ def test_cancelling_twice_is_refused_naming_the_end_date(clock, member):
     subscribe(member)
     services.subscription_cancel(member=member)
 
-    with refused(
-        "Premium Essentials is already cancelled; it ends on Apr 14, 2026.", status_code=409
-    ):
+    with refused("Premium Essentials is already cancelled; it ends on Apr 14, 2026.", Conflict):
         services.subscription_cancel(member=member)
 
 
 def test_cancelling_without_a_plan_is_refused(clock, member):
-    with refused("There is no Premium plan to cancel.", status_code=409):
+    with refused("There is no Premium plan to cancel.", Conflict):
         services.subscription_cancel(member=member)
 
 
@@ -538,7 +534,7 @@ def test_reactivating_without_a_cancelled_plan_is_refused(clock, member, situati
         clock.move_to(APR_14)
         services.premium_status(member=member)
 
-    with refused("There is no cancelled plan to reactivate.", status_code=409):
+    with refused("There is no cancelled plan to reactivate.", Conflict):
         services.subscription_reactivate(member=member)
 
 
@@ -581,7 +577,7 @@ def test_spending_at_zero_is_refused_naming_the_next_allowance(clock, member):
     subscribe(member)
     spend(member, 5)
 
-    with refused("You have no InMail credits left. Your next 5 arrive on Apr 14, 2026.", 409):
+    with refused("You have no InMail credits left. Your next 5 arrive on Apr 14, 2026.", Conflict):
         services.credits_spend(member=member)
 
 
@@ -591,7 +587,7 @@ def test_spending_at_zero_names_the_next_allowance_of_the_current_plan(clock, me
     clock.move_to(APR_14 + timedelta(days=2))
     spend(member, 30)
 
-    with refused("You have no InMail credits left. Your next 30 arrive on May 14, 2026.", 409):
+    with refused("You have no InMail credits left. Your next 30 arrive on May 14, 2026.", Conflict):
         services.credits_spend(member=member)
 
 
@@ -603,13 +599,13 @@ def test_spending_at_zero_on_a_cancelled_plan_says_no_more_credits_will_come(clo
     with refused(
         "You have no InMail credits left, and your Premium Essentials plan ends on "
         "Apr 14, 2026 without another allowance.",
-        status_code=409,
+        Conflict,
     ):
         services.credits_spend(member=member)
 
 
 def test_spending_without_a_plan_is_refused(clock, member):
-    with refused(services.NO_PLAN, status_code=403):
+    with refused(services.NO_PLAN, NotAllowed):
         services.credits_spend(member=member)
 
 
@@ -619,7 +615,7 @@ def test_spending_after_a_cancelled_plan_ended_is_refused_and_writes_nothing(clo
     clock.move_to(APR_14 + timedelta(days=1))
 
     # Not even the end of the plan: a refusal rolls back the settlement it started with.
-    with refused(services.NO_PLAN, status_code=403):
+    with refused(services.NO_PLAN, NotAllowed):
         services.credits_spend(member=member)
 
     assert balance(member) == 0
@@ -793,7 +789,7 @@ def test_editing_a_plans_monthly_credits_applies_from_the_next_allowance(clock, 
 
     clock.move_to(APR_14 - SECOND)
     assert balance(member) == 5
-    with refused("You have no InMail credits left. Your next 8 arrive on Apr 14, 2026.", 409):
+    with refused("You have no InMail credits left. Your next 8 arrive on Apr 14, 2026.", Conflict):
         services.credits_spend(member=other)
 
     clock.move_to(APR_14)
@@ -866,7 +862,7 @@ def attempt(service, **arguments):
     # A refusal (no credits left) is part of the story: it must be refused in every run.
     try:
         service(**arguments)
-    except ServiceError as error:
+    except DomainError as error:
         return error.message
     return None
 
@@ -982,7 +978,7 @@ def test_grant_credits_after_months_away_settles_every_member_like_reading_their
 
 
 def test_turning_on_open_profile_without_a_plan_is_refused(clock, member):
-    with refused(services.OPEN_PROFILE_NEEDS_PREMIUM, status_code=403):
+    with refused(services.OPEN_PROFILE_NEEDS_PREMIUM, NotAllowed):
         services.open_profile_set(member=member, enabled=True)
 
     assert member.open_profile is False

@@ -43,9 +43,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.errors import ServiceError
 from accounts.models import Connection, Invitation, Member
 from accounts.slugs import slug_base
+from core.errors import DomainError
 
 # accounts never imports premium or inmail, except here: seed_demo builds the demo data of the
 # whole site. The demo accounts and members need their plans, credits and ledgers, and the demo
@@ -1317,7 +1317,7 @@ def _subscribe_demo_accounts(pks: list[int], plans: dict[str, Plan]) -> None:
             premium_services.subscription_start(
                 member=members[index[account.email]], plan=plans[account.plan]
             )
-        except ServiceError as error:  # a plan that staff made inactive, say
+        except DomainError as error:  # a plan that staff made inactive, say
             raise CommandError(f"{account.email}: {error} Nothing was written.") from error
 
 

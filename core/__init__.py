@@ -1,0 +1,6 @@
+"""What every app may use: the domain errors services raise (`core.errors`), their one mapping
+to HTTP statuses and the pages that show them (`core.http`), and admin mixins (`core.admin`).
+
+core imports nothing from the project's apps (accounts, premium, inmail, demo): it is the
+bottom layer, so any of them may import it.
+"""
