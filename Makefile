@@ -1,6 +1,8 @@
 # Two commands do everything on a fresh machine with Python 3.12+:
 #   make run   environment, install, migrate, demo data when the database is empty, serve :8000
 #   make test  environment, install, the whole suite (PostgreSQL when DATABASE_URL is set)
+#   make serve-prod  the production server (gunicorn + uvicorn workers); needs the production
+#                    environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, ...): see README
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -14,7 +16,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test env lint format check migrate seed serve clean
+.PHONY: run test env lint format check migrate seed serve serve-prod clean
 
 $(UV):
 	$(PYTHON) -m venv $(BOOT)
@@ -23,17 +25,25 @@ $(UV):
 env: $(UV)
 	$(UV) sync --locked --python "$$(command -v $(PYTHON))" --quiet
 
+# Development mode is asked for, never the default: without DJANGO_DEBUG=1 the settings are a
+# deploy's, which refuse to start without a secret key.
+run: export DJANGO_DEBUG = 1
 run: env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: env
-	$(PY) manage.py check --fail-level WARNING
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=1 $(PY) manage.py check --fail-level WARNING
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Production: gunicorn managing uvicorn workers (ASGI), configured by gunicorn.conf.py, behind
+# a TLS-terminating reverse proxy. Run `manage.py migrate` and `collectstatic` first (README).
+serve-prod: env
+	$(VENV)/bin/gunicorn config.asgi:application
 
 lint: env
 	$(VENV)/bin/ruff check .

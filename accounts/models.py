@@ -103,8 +103,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     @property
     def avatar_hue(self):
-        # A stable colour per member for the initials avatar.
-        return (self.pk or 0) * 47 % 360
+        # A stable colour per member for the initials avatar: one of the 24 hues app.css has a
+        # class for (a style attribute would need 'unsafe-inline' in the CSP).
+        return (self.pk or 0) * 7 % 24 * 15
 
 
 class Connection(models.Model):

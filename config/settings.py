@@ -1,8 +1,8 @@
 """Settings, driven by the environment.
 
 DATABASE_URL       default: a SQLite file beside manage.py (the embedded default for `make run`)
-DJANGO_SECRET_KEY  required when DJANGO_DEBUG is off
-DJANGO_DEBUG       "1"/"true" for development; defaults to on only when no secret key is given
+DJANGO_SECRET_KEY  required unless DJANGO_DEBUG is on: without it the site refuses to start
+DJANGO_DEBUG       "1"/"true" for development (`make run` sets it); off unless asked for
 DJANGO_ALLOWED_HOSTS  comma-separated
 DJANGO_SITE_URL    the site's address, for links in emails (default http://127.0.0.1:8000)
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,13 +24,21 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# --- Debug and secret key (deploy) -------------------------------------------------------------
+# Development mode is only ever asked for (DJANGO_DEBUG=1, as `make run` does). Anything else is
+# a deploy, and a deploy without its own secret refuses to start rather than sign sessions and
+# password-reset links with a key anyone can read here.
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-# Development is the default only when nobody configured a secret: a production deploy sets one.
-DEBUG = env_bool("DJANGO_DEBUG", default=not SECRET_KEY)
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. A deploy needs its own secret key: generate one with "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+            "For local development set DJANGO_DEBUG=1 (`make run` does)."
+        )
     SECRET_KEY = "django-insecure-local-development-only"
+# --- end debug and secret key ------------------------------------------------------------------
 
 ALLOWED_HOSTS = [
     host.strip()
@@ -58,12 +67,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the load balancer's /healthz needs no host check, HTTPS redirect, session or user.
+    "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -81,6 +94,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.topbar",
@@ -162,10 +176,39 @@ MAILERS = {
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "InMail <no-reply@inmail.local>")
 
+# --- Security headers, cookies and HTTPS (deploy) ----------------------------------------------
+# The Content-Security-Policy is the same in development, so a template that breaks it shows up
+# in `make run` at once. Scripts come from our own static files, or carry the request's nonce;
+# no inline script or style attribute runs, nothing may frame the site.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# htmx sends the CSRF token from the page (hx-headers on <body>): no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# Lax, not Strict: a link from an email or another site must still open a signed-in page.
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+
 if not DEBUG:
+    # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto (README).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
+# How long a client is told to wait (Retry-After) when the database does not answer.
+OUTAGE_RETRY_AFTER = int(os.environ.get("DJANGO_OUTAGE_RETRY_AFTER", "30"))
+# --- end security headers, cookies and HTTPS ---------------------------------------------------
 
 LOGGING = {
     "version": 1,

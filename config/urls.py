@@ -6,6 +6,9 @@ from accounts import views as accounts_views
 admin.site.site_header = "InMail administration"
 admin.site.site_title = "InMail admin"
 
+# A database outage answers 503 with Retry-After; any other uncaught error, 500.
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     # Django's account views, answering refused forms with 400; the rest of

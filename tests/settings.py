@@ -1,0 +1,25 @@
+"""The test suite's settings: production's (DEBUG off, a secret required, CSP, HSTS, secure
+cookies), with only what a test run cannot have changed.
+
+pytest-django imports these before any conftest runs, so the secret is set here: a fresh random
+one per run, never a key written in the repository.
+"""
+
+import os
+import secrets
+
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+os.environ["DJANGO_DEBUG"] = "0"
+
+from config.settings import *  # noqa: E402, F403
+
+# Tests don't run collectstatic, so there is no manifest of hashed names to look up.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The test client and the live server speak plain HTTP on localhost, where no TLS proxy sits
+# in front: no redirect to https, and cookies the browser sends over http.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
