@@ -47,13 +47,46 @@ def browser():
         browser.close()
 
 
+# Every page reports what its Content-Security-Policy refused, to the test through an exposed
+# function (the init script runs in every document, before the page's own scripts).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation({
+    page: event.documentURI,
+    directive: event.violatedDirective,
+    blocked: event.blockedURI,
+    sample: event.sample,
+  });
+});
+"""
+
+
 @pytest.fixture
-def page(browser, live_server, premium_plans):
+def csp_violations():
+    """What the CSP refused on any page of the test: `page` fails the test unless it is empty."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, premium_plans, csp_violations):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
+    context.expose_function("reportCspViolation", lambda report: csp_violations.append(report))
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
+    # Chromium also logs each refusal to the console, even when the event cannot reach us.
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append({"page": page.url, "console": message.text})
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    if csp_violations:
+        pytest.fail(f"The Content-Security-Policy refused something: {csp_violations}")
 
 
 def sign_in(page, email, password):
