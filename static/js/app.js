@@ -47,3 +47,12 @@ document.addEventListener("click", (event) => {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") closeOverlay();
 });
+
+// In development (DEBUG), django-htmx's script shows the answer to an htmx request that failed
+// with 400, 403, 404 or 500 as the whole page, for Django's debug pages. Our own refusals
+// answer such statuses with a fragment for htmx to swap (htmx-config's responseHandling), so
+// the script must not see those: only a full page (Django's) is for it.
+document.body.addEventListener("htmx:beforeOnLoad", (event) => {
+  const xhr = event.detail.xhr;
+  if (xhr.status >= 400 && !/^\s*<!doctype/i.test(xhr.responseText)) event.stopPropagation();
+});
