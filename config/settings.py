@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "accounts",
     "premium",
     "inmail",
+    "demo",
 ]
 
 MIDDLEWARE = [

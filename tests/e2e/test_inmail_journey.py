@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import Member
+from demo.text import DEMO_PASSWORD
 from inmail import services
 from inmail.models import Conversation, Message
 from premium.models import LedgerEntry
