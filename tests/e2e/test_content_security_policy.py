@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from demo.text import DEMO_PASSWORD
 from tests.e2e.conftest import sign_in
 
 pytestmark = [
