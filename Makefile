@@ -3,6 +3,7 @@
 #   make test  environment, install, the whole suite (PostgreSQL when DATABASE_URL is set)
 #   make serve-prod  the production server (gunicorn + uvicorn workers); needs the production
 #                    environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, ...): see README
+#   make test-fast  the suite alone, keeping the test database between runs (--reuse-db)
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -16,7 +17,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test env lint format check migrate seed serve serve-prod clean
+.PHONY: run test test-fast env lint format check migrate seed serve serve-prod clean
 
 $(UV):
 	$(PYTHON) -m venv $(BOOT)
@@ -44,6 +45,11 @@ test: env
 # a TLS-terminating reverse proxy. Run `manage.py migrate` and `collectstatic` first (README).
 serve-prod: env
 	$(VENV)/bin/gunicorn config.asgi:application
+# Locally, between two runs: skips the checks and keeps the test database (new migrations
+# are applied to it; PYTEST_ARGS=--create-db starts over). `make test` and CI always create
+# new databases.
+test-fast: env
+	$(PY) -m pytest --reuse-db $(PYTEST_ARGS)
 
 lint: env
 	$(VENV)/bin/ruff check .

@@ -19,7 +19,6 @@ from django.db.models.functions import Coalesce
 from accounts.models import Block, Connection, Invitation, Member
 
 FIRST, SECOND, THIRD_PLUS = 1, 2, 3
-DEGREE_LABELS = {FIRST: "1st", SECOND: "2nd", THIRD_PLUS: "3rd+"}
 PAGE_SIZE = 25
 
 # Annotations other apps add to every member listed with `with_relationship` (premium adds

@@ -1,12 +1,24 @@
 """Assertions the test modules share."""
 
+import html
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import DomainError, Invalid
+
+
+def text(response):
+    """The page as a member reads it: the HTML with its entities (&#x27; …) decoded."""
+    return html.unescape(response.content.decode())
+
+
+def refused_by_database(*errors):
+    """The write raises IntegrityError (or one of `errors`). Run each refused write in its own
+    transaction.atomic() so the test's transaction stays usable for the assertions after it."""
+    return pytest.raises(errors or IntegrityError)
 
 
 def queries_for(client, url):

@@ -1,8 +1,22 @@
+"""Fixtures every test module may use. Helpers that are plain functions live beside this file:
+tests/assertions.py (what a test checks) and tests/factories.py (the rows it needs)."""
+
 import importlib
 
 import pytest
+import time_machine
+from django.conf import settings
 
 from tests.factories import MemberFactory, connect
+
+
+@pytest.fixture
+def clock(request):
+    """Time stands still at the test module's `START` (each module names the day its story
+    begins); the test moves it on with `clock.move_to(...)`. A module that needs it for every
+    test says `pytestmark = pytest.mark.usefixtures("clock")`."""
+    with time_machine.travel(request.module.START, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -21,13 +35,18 @@ def member_client(client, member):
     return client
 
 
+def seed_plans():
+    """Write the plans the data migration seeds (idempotent)."""
+    from django.apps import apps
+
+    importlib.import_module("premium.migrations.0002_seed_plans").create_plans(apps, None)
+
+
 @pytest.fixture
 def premium_plans(transactional_db):
     """The plans the data migration seeds, for transactional tests: each one's flush removes
     them for the next (serialized_rollback did not restore them reliably beside live_server)."""
-    from django.apps import apps
-
-    importlib.import_module("premium.migrations.0002_seed_plans").create_plans(apps, None)
+    seed_plans()
 
 
 @pytest.fixture
@@ -54,3 +73,24 @@ def private_pages(member, other, premium_plans):
         f"/in/{other.slug}/",
         "/search/?q=Grace",
     ]
+
+
+# --- `pytest --reuse-db` (make test-fast) -----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_keepdb):
+    """A kept SQLite test database needs a name that outlives the process: settings.py names
+    it after the pid (config/settings.py) so that simultaneous runs never share one."""
+    database = settings.DATABASES["default"]
+    if django_db_keepdb and database["ENGINE"] == "django.db.backends.sqlite3":
+        database["TEST"]["NAME"] = settings.BASE_DIR / ".pytest-sqlite-reused.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_keepdb, django_db_blocker):
+    """A kept database was emptied by the last run's transactional tests (they flush every
+    table, and pytest-django runs them last): put back the rows the data migrations seed."""
+    if django_db_keepdb:
+        with django_db_blocker.unblock():
+            seed_plans()

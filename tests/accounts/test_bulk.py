@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,7 +15,7 @@ from accounts.bulk import (
 )
 from accounts.models import Connection, Invitation, Member
 from accounts.selectors import FIRST, SECOND, with_relationship
-from tests.factories import PASSWORD_HASH, MemberFactory
+from tests.factories import PASSWORD, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def new_member(number, first="Ada", last="Lovelace", **fields):
         email=f"member{number}@example.net",
         first_name=first,
         last_name=last,
-        password=PASSWORD_HASH,
+        password=make_password(PASSWORD),
         date_joined=JOINED,
         **fields,
     )

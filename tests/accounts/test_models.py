@@ -4,15 +4,10 @@ import pytest
 from django.db import DataError, IntegrityError, connection, transaction
 
 from accounts.models import NOTE_MAX_LENGTH, Block, Connection, Invitation, Member
+from tests.assertions import refused_by_database
 from tests.factories import BlockFactory, InvitationFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def refused_by_database(*errors):
-    # Each refused write runs in its own transaction.atomic() so the test's transaction
-    # stays usable for the assertions that follow.
-    return pytest.raises(errors or IntegrityError)
 
 
 # --- Member --------------------------------------------------------------------------------

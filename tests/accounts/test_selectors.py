@@ -114,10 +114,6 @@ def test_an_isolated_member_sees_everyone_as_third_plus(g):
     assert set(rel.values()) == {(THIRD_PLUS, 0)}
 
 
-def test_degree_label_names_each_degree():
-    assert selectors.DEGREE_LABELS == {FIRST: "1st", SECOND: "2nd", THIRD_PLUS: "3rd+"}
-
-
 def test_removing_a_connection_recomputes_degrees(g):
     services.connection_remove(member=g.E, other=g.C)
 

@@ -2,13 +2,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Block, Connection, Invitation, Member
+from tests.assertions import text
 from tests.factories import PASSWORD, BlockFactory, InvitationFactory, MemberFactory, connect
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/search/?q=grace"}
-
-
-def text(response):
-    return response.content.decode()
 
 
 # Sign up, sign in, sign out
@@ -78,7 +75,7 @@ class TestSignIn:
         response = client.post(self.url, {"username": "ada@example.com", "password": "nope"})
 
         assert response.status_code == 400
-        assert "That email and password don&#x27;t match an account." in text(response)
+        assert "That email and password don't match an account." in text(response)
 
     def test_sign_out_needs_a_post(self, member_client):
         assert member_client.get(reverse("logout")).status_code == 405
@@ -178,7 +175,7 @@ class TestProfile:
             first_name="<b>Eve</b>", headline="<script>alert(1)</script>", about="<img src=x>"
         )
 
-        page = text(member_client.get(evil.get_absolute_url()))
+        page = member_client.get(evil.get_absolute_url()).content.decode()
 
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -278,7 +275,7 @@ class TestConnect:
 
         response = member_client.post(self.url(other), **HTMX)
 
-        assert f"You&#x27;re now connected with {other.full_name}." in text(response)
+        assert f"You're now connected with {other.full_name}." in text(response)
         assert Connection.objects.filter(member=member, other=other).exists()
 
     def test_note_over_300_characters_is_refused(self, member_client, other):
@@ -297,7 +294,7 @@ class TestConnect:
         response = member_client.post(self.url(member))
 
         assert response.status_code == 400
-        assert "You can&#x27;t invite yourself to connect." in text(response)
+        assert "You can't invite yourself to connect." in text(response)
         assert not Invitation.objects.exists()
 
     def test_second_invitation_is_refused(self, member_client, member, other):
@@ -406,13 +403,13 @@ class TestRemoveAndBlock:
         response = member_client.post(reverse("accounts:connection_remove", args=[other.slug]))
 
         assert response.status_code == 409
-        assert "You&#x27;re not connected with" in text(response)
+        assert "You're not connected with" in text(response)
 
     def test_blocking_yourself_is_refused(self, member_client, member):
         response = member_client.post(reverse("accounts:block", args=[member.slug]))
 
         assert response.status_code == 400
-        assert "You can&#x27;t block yourself." in text(response)
+        assert "You can't block yourself." in text(response)
         assert not Block.objects.exists()
 
     def test_block_hides_the_profile_and_ends_the_connection(self, member_client, member, other):

@@ -87,10 +87,3 @@ def page(browser, live_server, premium_plans, csp_violations):
     context.close()
     if csp_violations:
         pytest.fail(f"The Content-Security-Policy refused something: {csp_violations}")
-
-
-def sign_in(page, email, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from demo.text import DEMO_PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.pages import sign_in
 
 pytestmark = [
     pytest.mark.browser,

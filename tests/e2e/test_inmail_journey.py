@@ -12,7 +12,7 @@ from demo.text import DEMO_PASSWORD
 from inmail import services
 from inmail.models import Conversation, Message
 from premium.models import LedgerEntry
-from tests.e2e.conftest import sign_in
+from tests.e2e.pages import sign_in
 from tests.factories import PASSWORD, MemberFactory, connect, subscribe
 
 pytestmark = [

@@ -1,13 +1,11 @@
 """Conversations in the admin: read-only, for staff looking into spam reports."""
 
-import html
-
 import pytest
 from django.urls import reverse
 
 from inmail import services
 from inmail.models import Conversation, Message
-from tests.assertions import queries_for
+from tests.assertions import queries_for, text
 from tests.factories import MemberFactory, connect
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +32,6 @@ def chat(count, *, spam=0):
             )
         conversations.append(message.conversation)
     return conversations
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def test_staff_filter_conversations_reported_as_spam(staff_client):

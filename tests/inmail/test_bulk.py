@@ -4,7 +4,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,12 +20,6 @@ HOUR = timedelta(hours=1)
 SUBJECT = "A role on our compiler team"
 Folder = Participant.Folder
 Response = Conversation.Response
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 def state(conversation):

@@ -7,17 +7,12 @@ import pytest
 from django.db import DataError, IntegrityError, transaction
 
 from inmail.models import CREDIT_BACK_WINDOW, Conversation, Message, Participant
-from tests.factories import MemberFactory
+from tests.assertions import refused_by_database
+from tests.factories import ConversationFactory, MemberFactory, MessageFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
-
-
-def refused_by_database(*errors):
-    # Each refused write runs in its own transaction.atomic() so the test's transaction
-    # stays usable for the assertions that follow.
-    return pytest.raises(errors or IntegrityError)
 
 
 @pytest.fixture
@@ -31,21 +26,11 @@ def grace(db):
 
 
 def message_conversation(starter, recipient, **fields):
-    return Conversation.objects.create(
-        **({"kind": "message", "starter": starter, "recipient": recipient} | fields)
-    )
+    return ConversationFactory(starter=starter, recipient=recipient, **fields)
 
 
 def inmail_conversation(starter, recipient, **fields):
-    values = {
-        "kind": "inmail",
-        "starter": starter,
-        "recipient": recipient,
-        "subject": "Hello",
-        "response": "pending",
-        "credit_spent": True,
-    }
-    return Conversation.objects.create(**(values | fields))
+    return ConversationFactory(starter=starter, recipient=recipient, inmail=True, **fields)
 
 
 # --- Conversation ---------------------------------------------------------------------------
@@ -168,20 +153,20 @@ def conversation(ada, grace):
 
 def test_message_with_an_empty_body_is_refused(conversation, ada):
     with refused_by_database(), transaction.atomic():
-        Message.objects.create(conversation=conversation, author=ada, body="")
+        MessageFactory(conversation=conversation, author=ada, body="")
 
     assert not Message.objects.exists()
 
 
 def test_message_over_2000_characters_is_refused(conversation, ada):
     with refused_by_database(), transaction.atomic():
-        Message.objects.create(conversation=conversation, author=ada, body="b" * 2001)
+        MessageFactory(conversation=conversation, author=ada, body="b" * 2001)
 
     assert not Message.objects.exists()
 
 
 def test_message_of_2000_characters_is_stored(conversation, ada):
-    message = Message.objects.create(conversation=conversation, author=ada, body="é" * 2000)
+    message = MessageFactory(conversation=conversation, author=ada, body="é" * 2000)
 
     message.refresh_from_db()
     assert message.body == "é" * 2000
@@ -189,51 +174,49 @@ def test_message_of_2000_characters_is_stored(conversation, ada):
 
 def test_message_of_an_unknown_kind_is_refused(conversation, ada):
     with refused_by_database(), transaction.atomic():
-        Message.objects.create(conversation=conversation, author=ada, body="Hi", kind="maybe")
+        MessageFactory(conversation=conversation, author=ada, body="Hi", kind="maybe")
 
 
 def test_same_author_and_token_is_stored_once(conversation, ada, grace):
     token = uuid.uuid4()
-    Message.objects.create(conversation=conversation, author=ada, body="Hi", token=token)
+    MessageFactory(conversation=conversation, author=ada, body="Hi", token=token)
 
     with refused_by_database(), transaction.atomic():
-        Message.objects.create(conversation=conversation, author=ada, body="Hi", token=token)
+        MessageFactory(conversation=conversation, author=ada, body="Hi", token=token)
 
     # The same token is another author's to use, and messages without a token never clash.
-    Message.objects.create(conversation=conversation, author=grace, body="Hi", token=token)
-    Message.objects.create(conversation=conversation, author=ada, body="One")
-    Message.objects.create(conversation=conversation, author=ada, body="Two")
+    MessageFactory(conversation=conversation, author=grace, body="Hi", token=token)
+    MessageFactory(conversation=conversation, author=ada, body="One")
+    MessageFactory(conversation=conversation, author=ada, body="Two")
     assert Message.objects.filter(author=ada).count() == 3
 
 
 # --- Participant ----------------------------------------------------------------------------
 
 
-def test_participant_in_an_unknown_folder_is_refused(conversation, ada, grace):
+def test_participant_in_an_unknown_folder_is_refused(conversation):
     with refused_by_database(), transaction.atomic():
-        Participant.objects.create(
-            conversation=conversation, member=ada, other=grace, folder="trash"
-        )
+        ParticipantFactory(conversation=conversation, folder="trash")
 
     assert not Participant.objects.exists()
 
 
-def test_participant_once_per_member_and_conversation(conversation, ada, grace):
-    Participant.objects.create(conversation=conversation, member=ada, other=grace)
+def test_participant_once_per_member_and_conversation(conversation):
+    ParticipantFactory(conversation=conversation)
 
     with refused_by_database(), transaction.atomic():
-        Participant.objects.create(conversation=conversation, member=ada, other=grace)
+        ParticipantFactory(conversation=conversation)
 
     assert Participant.objects.count() == 1
 
 
 def test_participant_whose_other_is_themselves_is_refused(conversation, ada):
     with refused_by_database(), transaction.atomic():
-        Participant.objects.create(conversation=conversation, member=ada, other=ada)
+        ParticipantFactory(conversation=conversation, other=ada)
 
 
-def test_participant_defaults_to_the_inbox_and_read(conversation, ada, grace):
-    participant = Participant.objects.create(conversation=conversation, member=ada, other=grace)
+def test_participant_defaults_to_the_inbox_and_read(conversation):
+    participant = ParticipantFactory(conversation=conversation)
 
     participant.refresh_from_db()
     assert (participant.folder, participant.unread) == ("inbox", False)

@@ -1,145 +1,33 @@
 """Messaging pages cost the same number of queries with 5 and with 500 conversations.
 
-The data is written in bulk (members, connections, conversations, messages, participants) in
-the shapes the services write, so that 500 conversations take a fraction of a second.
+The data is written in bulk (tests/factories.py: members, connections, conversations, messages,
+participants) in the shapes the services write, so that 500 conversations take a fraction of a
+second.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-import time_machine
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
-from accounts.models import Connection, Member
-from inmail.models import Conversation, Message, Participant
+from inmail.models import Participant
 from inmail.selectors import FILTERS, encode_cursor
 from premium import services as premium_services
 from tests.assertions import queries_for
-from tests.factories import PASSWORD_HASH, MemberFactory, connect, subscribe
+from tests.factories import (
+    MemberFactory,
+    bulk_conversations,
+    bulk_messages,
+    connect,
+    subscribe,
+)
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 INBOX = Participant.Folder.INBOX
 ARCHIVED = Participant.Folder.ARCHIVED
 SPAM = Participant.Folder.SPAM
 
-
-def bulk_members(count, *, prefix):
-    return Member.objects.bulk_create(
-        [
-            Member(
-                email=f"{prefix}{n}@example.com",
-                slug=f"{prefix}-{n}",
-                first_name=f"Pat{n}",
-                last_name=prefix.capitalize(),
-                headline="Gardener",
-                password=PASSWORD_HASH,
-            )
-            for n in range(count)
-        ]
-    )
-
-
-def bulk_conversations(viewer, count, *, newest=START, prefix="bulk", mixed=True, ties=2):
-    """`count` conversations of `viewer`, each with a new member, the n-th one n // ties
-    minutes before `newest` (so `ties` of them share each time, and the id breaks the tie).
-    Returns the other members, newest conversation first.
-
-    Mixed, as an inbox is: every third one an InMail the viewer received (pending), every third
-    one an InMail the viewer sent with a credit, the rest messages between connections; half
-    of those the other member wrote last are unread; one in five archived, one in five spam
-    (so that even 5 conversations fill every filter).
-    Not mixed, every one is in the viewer's inbox.
-    """
-    others = bulk_members(count, prefix=prefix)
-    times = [newest - timedelta(minutes=n // ties) for n in range(count)]
-    conversations, authors = [], []
-    for n, (other, at) in enumerate(zip(others, times, strict=True)):
-        if n % 3 == 2:
-            conversation = Conversation(kind="message", starter=viewer, recipient=other)
-            authors.append(viewer if n % 2 else other)
-        else:
-            received = n % 3 == 0
-            conversation = Conversation(
-                kind="inmail",
-                starter=other if received else viewer,
-                recipient=viewer if received else other,
-                subject=f"Subject {n}",
-                response="pending",
-                credit_spent=not received,
-            )
-            authors.append(other if received else viewer)
-        conversation.created_at = at
-        conversations.append(conversation)
-    Conversation.objects.bulk_create(conversations)
-    Connection.objects.bulk_create(
-        [
-            Connection(member=a, other=b)
-            for c in conversations
-            if c.kind == "message"
-            for a, b in [(c.starter, c.recipient), (c.recipient, c.starter)]
-        ]
-    )
-    Message.objects.bulk_create(
-        [
-            Message(
-                conversation=c, author=author, body=f"Hi from {author.first_name}", created_at=at
-            )
-            for c, author, at in zip(conversations, authors, times, strict=True)
-        ]
-    )
-    Conversation.objects.filter(pk__in=[c.pk for c in conversations]).update(
-        last_message=Subquery(
-            Message.objects.filter(conversation=OuterRef("pk"))
-            .order_by("-created_at", "-pk")
-            .values("pk")[:1]
-        )
-    )
-
-    participants = []
-    for n, (c, other, author, at) in enumerate(
-        zip(conversations, others, authors, times, strict=True)
-    ):
-        folder = {3: ARCHIVED, 4: SPAM}.get(n % 5, INBOX) if mixed else INBOX
-        theirs = author.pk == other.pk
-        participants += [
-            Participant(
-                conversation=c,
-                member=viewer,
-                other=other,
-                folder=folder,
-                unread=theirs and n % 2 == 0 and folder != SPAM,
-                last_message_at=at,
-            ),
-            Participant(
-                conversation=c, member=other, other=viewer, unread=not theirs, last_message_at=at
-            ),
-        ]
-    Participant.objects.bulk_create(participants)
-    return others
-
-
-def bulk_messages(conversation, count):
-    """`count` older messages in `conversation`, the two members taking turns, a minute apart."""
-    people = [conversation.starter_id, conversation.recipient_id]
-    newest = conversation.last_message.created_at
-    Message.objects.bulk_create(
-        [
-            Message(
-                conversation=conversation,
-                author_id=people[n % 2],
-                body=f"Message {n}",
-                created_at=newest - timedelta(minutes=count - n),
-            )
-            for n in range(count)
-        ]
-    )
-
-
-@pytest.fixture(autouse=True)
-def at_start():
-    with time_machine.travel(START, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 
 from accounts.models import Member
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -19,7 +18,7 @@ from premium.models import CreditGrant, LedgerEntry
 from tests import assertions
 from tests.factories import BlockFactory, MemberFactory, connect, subscribe
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 # Premium Essentials started at START renews on Apr 14, May 14, Jun 14 (5 credits each);
 # the first month's credits expire 90 days after START, on Jun 12.
@@ -39,12 +38,6 @@ CREDIT_BACK_NOTE = "Grace Hopper answered your InMail"
 SUBJECT = "A role on our compiler team"
 BODY = "Hello Grace, would you have a moment to talk about a role?"
 Reason = LedgerEntry.Reason
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

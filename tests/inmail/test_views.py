@@ -2,14 +2,12 @@
 folder actions, the 404 rule for other members' conversations, and HTML rendered as text."""
 
 import base64
-import html
 import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from accounts.models import Block
@@ -20,21 +18,19 @@ from inmail.models import Conversation, Message, Participant
 from premium import services as premium_services
 from premium.models import LedgerEntry
 from premium.services import NO_PLAN
-from tests.factories import BlockFactory, MemberFactory, connect, subscribe
-from tests.inmail.test_query_counts import bulk_conversations
+from tests.assertions import text
+from tests.factories import BlockFactory, MemberFactory, bulk_conversations, connect, subscribe
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 INBOX = reverse("inmail:inbox")
 HTMX = {"HX-Request": "true"}
 
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def pane(target):
     """The headers of an htmx request that replaces one pane of the messaging page."""
     return {"HX-Request": "true", "HX-Target": target}
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def compose_url(member):
@@ -95,12 +91,6 @@ def inmail(sender, recipient, *, subject="Role at Analytical Engines", body="Sha
 
 def message(sender, recipient, body):
     return services.message_send(sender=sender, recipient=recipient, body=body).conversation
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

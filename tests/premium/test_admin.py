@@ -4,12 +4,10 @@ Every change a page makes goes through a premium service with the staff member a
 a refusal is shown with the service's message and changes nothing.
 """
 
-import html
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +22,7 @@ from premium.models import (
     Subscription,
     add_months,
 )
-from tests.assertions import queries_for
+from tests.assertions import queries_for, text
 from tests.factories import MemberFactory, subscribe
 
 pytestmark = pytest.mark.django_db
@@ -46,12 +44,6 @@ CHANGELISTS = {
 
 
 @pytest.fixture
-def at_start():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def staff(db):
     return MemberFactory(
         first_name="Sam",
@@ -69,7 +61,7 @@ def staff_client(client, staff):
 
 
 @pytest.fixture
-def premium_member(member, at_start):
+def premium_member(member, clock):
     """Ada, on Premium Essentials (5 credits a month, cap 15) since START."""
     subscribe(member, "premium-essentials")
     return member
@@ -81,10 +73,6 @@ def plan(slug):
 
 def live(member):
     return Subscription.objects.live().select_related("plan").get(member=member)
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def shown_messages(response):
@@ -186,7 +174,7 @@ def test_staff_without_premium_permissions_is_refused_and_nothing_changes(client
 # --- plans -----------------------------------------------------------------------------------
 
 
-def test_plan_list_counts_live_subscribers(staff_client, at_start):
+def test_plan_list_counts_live_subscribers(staff_client, clock):
     on_essentials = MemberFactory.create_batch(3)
     for member in on_essentials:
         subscribe(member, "premium-essentials")
@@ -201,7 +189,7 @@ def test_plan_list_counts_live_subscribers(staff_client, at_start):
     assert counts["Recruiter Lite"] == 0
 
 
-def test_plans_sort_by_subscriber_count(staff_client, at_start):
+def test_plans_sort_by_subscriber_count(staff_client, clock):
     for member in MemberFactory.create_batch(2):
         subscribe(member, "recruiter-lite")
     subscribe(MemberFactory(), "premium-pro")
@@ -213,7 +201,7 @@ def test_plans_sort_by_subscriber_count(staff_client, at_start):
 
 
 def test_new_monthly_credits_apply_from_each_subscribers_next_allowance(
-    staff_client, premium_member, at_start
+    staff_client, premium_member, clock
 ):
     essentials = plan("premium-essentials")
 
@@ -223,22 +211,22 @@ def test_new_monthly_credits_apply_from_each_subscribers_next_allowance(
     assert plan("premium-essentials").monthly_credits == 8
     assert services.credits_balance(member=premium_member) == 5
 
-    at_start.move_to(add_months(START, 1))
+    clock.move_to(add_months(START, 1))
     assert services.credits_balance(member=premium_member) == 13
     allowance = LedgerEntry.objects.filter(member=premium_member).first()
     assert (allowance.reason, allowance.amount) == (LedgerEntry.Reason.GRANT, 8)
 
 
 def test_an_allowance_already_due_keeps_the_old_monthly_credits(
-    staff_client, premium_member, at_start
+    staff_client, premium_member, clock
 ):
     # The anniversary has come but nobody read the member's balance since.
-    at_start.move_to(add_months(START, 1) + timedelta(days=2))
+    clock.move_to(add_months(START, 1) + timedelta(days=2))
 
     staff_client.post(PLANS, plan_row(plan("premium-essentials"), monthly_credits=8))
 
     assert services.credits_balance(member=premium_member) == 10
-    at_start.move_to(add_months(START, 2))
+    clock.move_to(add_months(START, 2))
     assert services.credits_balance(member=premium_member) == 15  # 10 + 8, at the cap of 15
 
 
@@ -350,7 +338,7 @@ def test_subscription_list_shows_plan_dates_and_balance(staff_client, premium_me
     assert "April 14, 2026, 9:30 a.m." in page
 
 
-def test_subscriptions_are_found_by_member_name_or_email(staff_client, premium_member, at_start):
+def test_subscriptions_are_found_by_member_name_or_email(staff_client, premium_member, clock):
     subscribe(MemberFactory(first_name="Alan", last_name="Turing", email="alan@example.com"))
 
     by_name = staff_client.get(SUBSCRIPTIONS, {"q": "ada lovelace"})
@@ -360,7 +348,7 @@ def test_subscriptions_are_found_by_member_name_or_email(staff_client, premium_m
     assert [sub.member.email for sub in by_email.context["cl"].result_list] == ["alan@example.com"]
 
 
-def test_subscriptions_filter_by_plan_and_status(staff_client, premium_member, at_start):
+def test_subscriptions_filter_by_plan_and_status(staff_client, premium_member, clock):
     on_pro = MemberFactory()
     subscribe(on_pro, "premium-essentials")
     services.subscription_change(member=on_pro, plan=plan("premium-pro"))
@@ -404,7 +392,7 @@ def test_a_subscriptions_page_is_read_only_and_shows_the_members_credits(
 # --- adding a subscription -------------------------------------------------------------------
 
 
-def test_adding_a_subscription_starts_it_with_its_first_allowance(staff_client, member, at_start):
+def test_adding_a_subscription_starts_it_with_its_first_allowance(staff_client, member, clock):
     response = staff_client.post(
         ADD_SUBSCRIPTION, {"member": member.pk, "plan": plan("premium-pro").pk}, follow=True
     )
@@ -648,8 +636,8 @@ def test_change_plan_offers_the_active_plans(staff_client, premium_member):
     assert "Recruiter Lite" not in page
 
 
-def test_changing_plan_starts_the_new_plan_at_once(staff_client, staff, premium_member, at_start):
-    at_start.shift(60)
+def test_changing_plan_starts_the_new_plan_at_once(staff_client, staff, premium_member, clock):
+    clock.shift(60)
 
     response = run_action(
         staff_client, "change_plan", [live(premium_member)], plan=plan("premium-pro").pk
@@ -718,7 +706,7 @@ def test_the_ledger_lists_entries_with_reason_and_actor(staff_client, staff, pre
     assert '<td class="field-actor nowrap">Sam Staff</td>' in page
 
 
-def test_the_ledger_is_searched_by_member(staff_client, premium_member, other, at_start):
+def test_the_ledger_is_searched_by_member(staff_client, premium_member, other, clock):
     subscribe(other)
 
     response = staff_client.get(LEDGER, {"q": "grace@"})
@@ -767,7 +755,7 @@ def test_members_filter_by_plan_or_no_plan(staff_client, staff, premium_member, 
     assert set(free.context["cl"].result_list) == {staff, other}
 
 
-def test_members_sort_by_credits(staff_client, premium_member, other, at_start):
+def test_members_sort_by_credits(staff_client, premium_member, other, clock):
     subscribe(other, "premium-pro")
 
     response = staff_client.get(MEMBERS, {"o": "-5"})  # the Credits column, descending
@@ -810,7 +798,7 @@ def grow(size, staff):
 
 
 @pytest.mark.parametrize("page", CHANGELISTS)
-def test_list_query_count_does_not_grow_with_the_data(staff_client, staff, at_start, page):
+def test_list_query_count_does_not_grow_with_the_data(staff_client, staff, clock, page):
     grow(3, staff)
     small = queries_for(staff_client, CHANGELISTS[page])
     grow(27, staff)
@@ -820,7 +808,7 @@ def test_list_query_count_does_not_grow_with_the_data(staff_client, staff, at_st
     assert large <= 12
 
 
-def test_action_pages_query_count_does_not_grow_with_the_selection(staff_client, staff, at_start):
+def test_action_pages_query_count_does_not_grow_with_the_selection(staff_client, staff, clock):
     def form_queries(size):
         grow(size, staff)
         selected = list(Subscription.objects.live())

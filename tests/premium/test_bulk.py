@@ -1,7 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
@@ -11,18 +10,13 @@ from premium.bulk import NewSubscription, subscriptions_bulk_create
 from premium.models import CREDIT_LIFETIME, CreditGrant, LedgerEntry, Plan, Subscription
 from tests.factories import MemberFactory, subscribe
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
-NOW = datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
-START = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)  # its first anniversary: Apr 14
+START = datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
+# The subscriptions begin on Mar 14 (first anniversary: Apr 14); the clock stands at START.
+BEGAN = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 Reason = LedgerEntry.Reason
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -44,16 +38,16 @@ def assert_ledger_explains_the_balance(member):
     ledger = LedgerEntry.objects.filter(member=member)
     assert ledger.aggregate(total=Sum("amount"))["total"] == balance
     assert ledger.order_by("-created_at", "-id").first().balance_after == balance
-    left = CreditGrant.objects.filter(member=member, expires_at__gt=NOW)
+    left = CreditGrant.objects.filter(member=member, expires_at__gt=START)
     assert left.aggregate(left=Sum("remaining"))["left"] == balance
 
 
 def test_a_subscription_gets_its_first_allowance_and_a_ledger_entry_per_credit_spent(essentials):
     member = MemberFactory()
-    spent_at = (START + 10 * MINUTE, START + 3 * timedelta(days=1))
+    spent_at = (BEGAN + 10 * MINUTE, BEGAN + 3 * timedelta(days=1))
 
     [sub] = subscriptions_bulk_create(
-        [NewSubscription(member_id=member.pk, plan=essentials, started_at=START, spent_at=spent_at)]
+        [NewSubscription(member_id=member.pk, plan=essentials, started_at=BEGAN, spent_at=spent_at)]
     )
 
     sub.refresh_from_db()
@@ -64,8 +58,8 @@ def test_a_subscription_gets_its_first_allowance_and_a_ledger_entry_per_credit_s
         0,
     )
     assert (sub.started_at, sub.period_start, sub.period_end) == (
-        START,
-        START,
+        BEGAN,
+        BEGAN,
         datetime(2026, 4, 14, 9, 30, tzinfo=UTC),
     )
     [lot] = CreditGrant.objects.filter(member=member)
@@ -76,9 +70,9 @@ def test_a_subscription_gets_its_first_allowance_and_a_ledger_entry_per_credit_s
         5,
         3,
     )
-    assert (lot.granted_at, lot.expires_at) == (START, START + CREDIT_LIFETIME)
+    assert (lot.granted_at, lot.expires_at) == (BEGAN, BEGAN + CREDIT_LIFETIME)
     assert entries(member) == [
-        (Reason.GRANT, 5, 5, None, START),
+        (Reason.GRANT, 5, 5, None, BEGAN),
         (Reason.SPEND, -1, 4, member.pk, spent_at[0]),
         (Reason.SPEND, -1, 3, member.pk, spent_at[1]),
     ]
@@ -93,7 +87,7 @@ def test_a_subscription_gets_its_first_allowance_and_a_ledger_entry_per_credit_s
 def test_the_balance_needs_no_settling_and_the_services_carry_on_from_it(essentials):
     member = MemberFactory()
     subscriptions_bulk_create(
-        [NewSubscription(member_id=member.pk, plan=essentials, started_at=START)]
+        [NewSubscription(member_id=member.pk, plan=essentials, started_at=BEGAN)]
     )
     before = entries(member)
 
@@ -108,15 +102,15 @@ def test_a_cancelled_subscription_runs_to_the_end_of_its_month_then_its_credits_
     essentials, clock
 ):
     member = MemberFactory()
-    cancelled_at = START + timedelta(days=2)
+    cancelled_at = BEGAN + timedelta(days=2)
     subscriptions_bulk_create(
         [
             NewSubscription(
                 member_id=member.pk,
                 plan=essentials,
-                started_at=START,
+                started_at=BEGAN,
                 cancelled_at=cancelled_at,
-                spent_at=(START + MINUTE,),
+                spent_at=(BEGAN + MINUTE,),
             )
         ]
     )
@@ -142,8 +136,8 @@ def test_an_active_subscription_carries_on_through_the_months(essentials, clock)
             NewSubscription(
                 member_id=member.pk,
                 plan=essentials,
-                started_at=START,
-                spent_at=(START + MINUTE, START + 2 * MINUTE),
+                started_at=BEGAN,
+                spent_at=(BEGAN + MINUTE, BEGAN + 2 * MINUTE),
             )
         ]
     )
@@ -158,10 +152,10 @@ def test_an_active_subscription_carries_on_through_the_months(essentials, clock)
 
 def test_a_whole_allowance_can_be_spent(essentials):
     member = MemberFactory()
-    spent_at = tuple(START + number * MINUTE for number in range(1, 6))
+    spent_at = tuple(BEGAN + number * MINUTE for number in range(1, 6))
 
     subscriptions_bulk_create(
-        [NewSubscription(member_id=member.pk, plan=essentials, started_at=START, spent_at=spent_at)]
+        [NewSubscription(member_id=member.pk, plan=essentials, started_at=BEGAN, spent_at=spent_at)]
     )
 
     assert [entry[2] for entry in entries(member)] == [5, 4, 3, 2, 1, 0]
@@ -171,22 +165,22 @@ def test_a_whole_allowance_can_be_spent(essentials):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"spent_at": tuple(START + n * MINUTE for n in range(1, 7))}, "spends 6 credits of 5"),
-        ({"spent_at": (START + 2 * MINUTE, START + MINUTE)}, "in order"),
-        ({"spent_at": (START - MINUTE,)}, "in order"),
+        ({"spent_at": tuple(BEGAN + n * MINUTE for n in range(1, 7))}, "spends 6 credits of 5"),
+        ({"spent_at": (BEGAN + 2 * MINUTE, BEGAN + MINUTE)}, "in order"),
+        ({"spent_at": (BEGAN - MINUTE,)}, "in order"),
         ({"spent_at": (datetime(2026, 4, 15, tzinfo=UTC),)}, "in order"),
-        ({"cancelled_at": START - MINUTE}, "cancelled within its first billing month"),
+        ({"cancelled_at": BEGAN - MINUTE}, "cancelled within its first billing month"),
     ],
 )
 def test_impossible_histories_are_refused_and_nothing_is_written(essentials, fields, message):
     member = MemberFactory()
-    good = NewSubscription(member_id=MemberFactory().pk, plan=essentials, started_at=START)
+    good = NewSubscription(member_id=MemberFactory().pk, plan=essentials, started_at=BEGAN)
 
     with pytest.raises(ValueError, match=message):
         subscriptions_bulk_create(
             [
                 good,
-                NewSubscription(member_id=member.pk, plan=essentials, started_at=START, **fields),
+                NewSubscription(member_id=member.pk, plan=essentials, started_at=BEGAN, **fields),
             ]
         )
 
@@ -202,7 +196,7 @@ def test_a_member_with_credit_history_is_refused(essentials):
 
     with pytest.raises(ValueError, match="without credit history"):
         subscriptions_bulk_create(
-            [NewSubscription(member_id=member.pk, plan=essentials, started_at=START)]
+            [NewSubscription(member_id=member.pk, plan=essentials, started_at=BEGAN)]
         )
 
     assert entries(member) == before
@@ -215,8 +209,8 @@ def test_the_queries_do_not_grow_with_the_rows(essentials):
             NewSubscription(
                 member_id=member.pk,
                 plan=essentials,
-                started_at=START,
-                spent_at=tuple(START + n * MINUTE for n in range(1, spent + 1)),
+                started_at=BEGAN,
+                spent_at=tuple(BEGAN + n * MINUTE for n in range(1, spent + 1)),
             )
             for member in members
         ]
@@ -238,8 +232,8 @@ def test_batches_keep_every_ledger_consistent():
             NewSubscription(
                 member_id=member.pk,
                 plan=plans[number % len(plans)],
-                started_at=START,
-                spent_at=tuple(START + n * MINUTE for n in range(1, number % 4 + 1)),
+                started_at=BEGAN,
+                spent_at=tuple(BEGAN + n * MINUTE for n in range(1, number % 4 + 1)),
             )
             for number, member in enumerate(members)
         ],

@@ -1,13 +1,11 @@
 """Billing dates, plan defaults, and the rows the database itself refuses whatever code writes."""
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from premium.models import (
-    CREDIT_LIFETIME,
     DEFAULT_CAP_MONTHS,
     CreditGrant,
     LedgerEntry,
@@ -15,15 +13,17 @@ from premium.models import (
     Subscription,
     add_months,
 )
-from tests.factories import MemberFactory, subscribe
+from tests.assertions import refused_by_database
+from tests.factories import (
+    CreditGrantFactory,
+    LedgerEntryFactory,
+    MemberFactory,
+    PlanFactory,
+    SubscriptionFactory,
+    subscribe,
+)
 
 NOW = datetime(2026, 1, 31, 10, 15, tzinfo=UTC)
-
-
-def refused_by_database():
-    # Each refused write runs in its own transaction.atomic() so the test's transaction
-    # stays usable for the assertions that follow.
-    return pytest.raises(IntegrityError)
 
 
 # --- add_months ----------------------------------------------------------------------------
@@ -76,19 +76,9 @@ def test_subscription_month_start_is_counted_from_the_start_so_it_never_drifts()
 # --- Plan ----------------------------------------------------------------------------------
 
 
-def new_plan(**fields):
-    values = {
-        "name": "Premium Trial",
-        "slug": "premium-trial",
-        "monthly_price": Decimal("9.99"),
-        "monthly_credits": 7,
-    }
-    return Plan(**(values | fields))
-
-
 @pytest.mark.django_db
 def test_plan_saved_with_a_blank_cap_gets_three_months_of_credits():
-    plan = new_plan()
+    plan = PlanFactory.build(monthly_credits=7)
 
     plan.save()
 
@@ -98,7 +88,7 @@ def test_plan_saved_with_a_blank_cap_gets_three_months_of_credits():
 
 @pytest.mark.django_db
 def test_plan_full_clean_accepts_a_blank_cap_as_three_months_of_credits():
-    plan = new_plan(monthly_credits=12)
+    plan = PlanFactory.build(monthly_credits=12)
 
     plan.full_clean()
 
@@ -107,7 +97,7 @@ def test_plan_full_clean_accepts_a_blank_cap_as_three_months_of_credits():
 
 @pytest.mark.django_db
 def test_plan_keeps_a_cap_staff_chose():
-    plan = new_plan(balance_cap=10)
+    plan = PlanFactory.build(balance_cap=10)
 
     plan.full_clean()
     plan.save()
@@ -132,16 +122,16 @@ def test_seeded_plans_have_the_credits_of_the_article_and_a_cap_of_three_months(
 @pytest.mark.django_db
 def test_plan_with_a_cap_below_one_month_is_refused():
     with refused_by_database(), transaction.atomic():
-        new_plan(balance_cap=6).save()
+        PlanFactory(monthly_credits=7, balance_cap=6)
 
-    assert not Plan.objects.filter(slug="premium-trial").exists()
+    assert not Plan.objects.filter(balance_cap=6).exists()
 
 
 @pytest.mark.django_db
 def test_plan_with_a_cap_of_exactly_one_month_is_accepted():
-    new_plan(balance_cap=7).save()
+    plan = PlanFactory(monthly_credits=7, balance_cap=7)
 
-    assert Plan.objects.get(slug="premium-trial").balance_cap == 7
+    assert Plan.objects.get(pk=plan.pk).balance_cap == 7
 
 
 @pytest.mark.django_db
@@ -158,23 +148,12 @@ def test_existing_plan_cannot_be_edited_to_a_cap_below_its_monthly_credits():
 @pytest.mark.django_db
 def test_plan_with_zero_monthly_credits_is_refused():
     with refused_by_database(), transaction.atomic():
-        new_plan(monthly_credits=0, balance_cap=5).save()
+        PlanFactory(monthly_credits=0, balance_cap=5)
 
-    assert not Plan.objects.filter(slug="premium-trial").exists()
+    assert not Plan.objects.filter(monthly_credits=0).exists()
 
 
 # --- Subscription --------------------------------------------------------------------------
-
-
-def subscription_row(member, plan, **fields):
-    values = {
-        "member": member,
-        "plan": plan,
-        "started_at": NOW,
-        "period_start": NOW,
-        "period_end": add_months(NOW, 1),
-    }
-    return Subscription(**(values | fields))
 
 
 @pytest.mark.django_db
@@ -188,7 +167,7 @@ def test_second_live_subscription_for_a_member_is_refused(status):
     pro = Plan.objects.get(slug="premium-pro")
 
     with refused_by_database(), transaction.atomic():
-        subscription_row(member, pro).save()
+        SubscriptionFactory(member=member, plan=pro)
 
     assert Subscription.objects.filter(member=member).count() == 1
 
@@ -197,10 +176,9 @@ def test_second_live_subscription_for_a_member_is_refused(status):
 def test_ended_subscriptions_do_not_count_against_the_one_live_subscription():
     member = MemberFactory()
     essentials = Plan.objects.get(slug="premium-essentials")
-    for _ in range(2):
-        subscription_row(member, essentials, status=Subscription.Status.ENDED, ended_at=NOW).save()
+    SubscriptionFactory.create_batch(2, member=member, plan=essentials, ended=True)
 
-    subscription_row(member, essentials).save()
+    SubscriptionFactory(member=member, plan=essentials)
 
     assert Subscription.objects.filter(member=member).count() == 3
     assert Subscription.objects.live().filter(member=member).count() == 1
@@ -221,7 +199,7 @@ def test_subscription_period_must_move_forward():
     essentials = Plan.objects.get(slug="premium-essentials")
 
     with refused_by_database(), transaction.atomic():
-        subscription_row(member, essentials, period_end=NOW).save()
+        SubscriptionFactory(member=member, plan=essentials, period_start=NOW, period_end=NOW)
 
     assert not Subscription.objects.exists()
 
@@ -232,26 +210,12 @@ def test_ended_subscription_without_an_end_date_is_refused():
     essentials = Plan.objects.get(slug="premium-essentials")
 
     with refused_by_database(), transaction.atomic():
-        subscription_row(member, essentials, status=Subscription.Status.ENDED).save()
+        SubscriptionFactory(member=member, plan=essentials, status=Subscription.Status.ENDED)
 
     assert not Subscription.objects.exists()
 
 
 # --- CreditGrant ---------------------------------------------------------------------------
-
-
-def grant_row(member, subscription, **fields):
-    values = {
-        "member": member,
-        "subscription": subscription,
-        "kind": CreditGrant.Kind.MONTHLY,
-        "billing_month": 5,
-        "amount": 5,
-        "remaining": 5,
-        "granted_at": NOW,
-        "expires_at": NOW + CREDIT_LIFETIME,
-    }
-    return CreditGrant(**(values | fields))
 
 
 @pytest.fixture
@@ -263,8 +227,7 @@ def subscribed(db):
 
 def test_grant_with_more_remaining_than_granted_is_refused(subscribed):
     member, subscription = subscribed
-    grant = grant_row(member, subscription)
-    grant.save()
+    grant = CreditGrantFactory(member=member, subscription=subscription, billing_month=5)
 
     with refused_by_database(), transaction.atomic():
         CreditGrant.objects.filter(pk=grant.pk).update(remaining=6)
@@ -276,7 +239,9 @@ def test_grant_with_more_remaining_than_granted_is_refused(subscribed):
 def test_grant_with_remaining_equal_to_amount_is_accepted(subscribed):
     member, subscription = subscribed
 
-    grant_row(member, subscription, amount=3, remaining=3).save()
+    CreditGrantFactory(
+        member=member, subscription=subscription, billing_month=5, amount=3, remaining=3
+    )
 
     assert CreditGrant.objects.filter(member=member, billing_month=5).get().remaining == 3
 
@@ -287,7 +252,7 @@ def test_second_monthly_grant_for_the_same_billing_month_is_refused(subscribed):
 
     # subscribe() already granted billing month 0.
     with refused_by_database(), transaction.atomic():
-        grant_row(member, subscription, billing_month=0).save()
+        CreditGrantFactory(member=member, subscription=subscription, billing_month=0)
 
     assert CreditGrant.objects.count() == grants_before
     assert CreditGrant.objects.get(subscription=subscription, billing_month=0).amount == 5
@@ -295,11 +260,10 @@ def test_second_monthly_grant_for_the_same_billing_month_is_refused(subscribed):
 
 def test_monthly_grants_for_other_billing_months_or_subscriptions_are_accepted(subscribed):
     member, subscription = subscribed
-    other = subscription_row(member, subscription.plan, status="ended", ended_at=NOW)
-    other.save()
+    other = SubscriptionFactory(member=member, plan=subscription.plan, ended=True)
 
-    grant_row(member, subscription, billing_month=1).save()
-    grant_row(member, other, billing_month=0).save()
+    CreditGrantFactory(member=member, subscription=subscription, billing_month=1)
+    CreditGrantFactory(member=member, subscription=other, billing_month=0)
 
     assert CreditGrant.objects.filter(kind=CreditGrant.Kind.MONTHLY).count() == 3
 
@@ -307,15 +271,7 @@ def test_monthly_grants_for_other_billing_months_or_subscriptions_are_accepted(s
 def test_credit_backs_in_the_same_billing_month_are_not_limited(subscribed):
     member, _subscription = subscribed
 
-    for _ in range(3):
-        grant_row(
-            member,
-            None,
-            kind=CreditGrant.Kind.CREDIT_BACK,
-            billing_month=None,
-            amount=1,
-            remaining=1,
-        ).save()
+    CreditGrantFactory.create_batch(3, member=member, credit_back=True)
 
     assert CreditGrant.objects.filter(kind=CreditGrant.Kind.CREDIT_BACK).count() == 3
 
@@ -324,7 +280,13 @@ def test_grant_that_expires_before_it_was_granted_is_refused(subscribed):
     member, subscription = subscribed
 
     with refused_by_database(), transaction.atomic():
-        grant_row(member, subscription, expires_at=NOW - timedelta(seconds=1)).save()
+        CreditGrantFactory(
+            member=member,
+            subscription=subscription,
+            billing_month=5,
+            granted_at=NOW,
+            expires_at=NOW - timedelta(seconds=1),
+        )
 
     assert not CreditGrant.objects.filter(billing_month=5).exists()
 
@@ -333,7 +295,7 @@ def test_monthly_grant_without_a_billing_month_is_refused(subscribed):
     member, subscription = subscribed
 
     with refused_by_database(), transaction.atomic():
-        grant_row(member, subscription, billing_month=None).save()
+        CreditGrantFactory(member=member, subscription=subscription, billing_month=None)
 
     assert not CreditGrant.objects.filter(billing_month=None).exists()
 
@@ -341,23 +303,12 @@ def test_monthly_grant_without_a_billing_month_is_refused(subscribed):
 # --- LedgerEntry ---------------------------------------------------------------------------
 
 
-def entry_row(member, **fields):
-    values = {
-        "member": member,
-        "amount": -1,
-        "reason": LedgerEntry.Reason.SPEND,
-        "created_at": NOW,
-        "balance_after": 0,
-    }
-    return LedgerEntry(**(values | fields))
-
-
 def test_ledger_entry_leaving_a_negative_balance_is_refused(subscribed):
     member, _subscription = subscribed
     entries_before = LedgerEntry.objects.count()
 
     with refused_by_database(), transaction.atomic():
-        entry_row(member, balance_after=-1).save()
+        LedgerEntryFactory(member=member, balance_after=-1)
 
     assert LedgerEntry.objects.count() == entries_before
 
@@ -365,7 +316,7 @@ def test_ledger_entry_leaving_a_negative_balance_is_refused(subscribed):
 def test_ledger_entry_leaving_a_zero_balance_is_accepted(subscribed):
     member, _subscription = subscribed
 
-    entry_row(member, balance_after=0).save()
+    LedgerEntryFactory(member=member, balance_after=0)
 
     assert LedgerEntry.objects.filter(member=member, balance_after=0).count() == 1
 
@@ -385,7 +336,7 @@ def test_zero_ledger_entry_is_refused_except_for_grants_and_credit_backs(subscri
     entries_before = LedgerEntry.objects.count()
 
     with refused_by_database(), transaction.atomic():
-        entry_row(member, amount=0, reason=reason, balance_after=5).save()
+        LedgerEntryFactory(member=member, amount=0, reason=reason, balance_after=5)
 
     assert LedgerEntry.objects.count() == entries_before
 
@@ -396,7 +347,7 @@ def test_zero_ledger_entry_is_refused_except_for_grants_and_credit_backs(subscri
 def test_zero_ledger_entry_is_accepted_for_a_grant_or_credit_back_at_the_cap(subscribed, reason):
     member, _subscription = subscribed
 
-    entry_row(member, amount=0, reason=reason, balance_after=15).save()
+    LedgerEntryFactory(member=member, amount=0, reason=reason, balance_after=15)
 
     assert LedgerEntry.objects.filter(member=member, amount=0, reason=reason).count() == 1
 
@@ -406,6 +357,6 @@ def test_ledger_entry_with_an_unknown_reason_is_refused(subscribed):
     entries_before = LedgerEntry.objects.count()
 
     with refused_by_database(), transaction.atomic():
-        entry_row(member, reason="gift").save()
+        LedgerEntryFactory(member=member, reason="gift")
 
     assert LedgerEntry.objects.count() == entries_before

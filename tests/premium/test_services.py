@@ -29,12 +29,6 @@ Reason = LedgerEntry.Reason
 
 
 @pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def staff(db):
     return MemberFactory(first_name="Sam", last_name="Staff", is_staff=True)
 

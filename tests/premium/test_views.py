@@ -1,4 +1,3 @@
-import html
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,14 +7,11 @@ from django.urls import reverse
 from accounts.models import Member
 from premium import services
 from premium.models import LedgerEntry, Plan, Subscription
+from tests.assertions import text
 from tests.factories import MemberFactory, subscribe
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 MY_PREMIUM = reverse("premium:my_premium")
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def checkout_url(slug):
@@ -27,13 +23,7 @@ def ledger_size():
 
 
 @pytest.fixture
-def at_start():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def premium_member(member, at_start):
+def premium_member(member, clock):
     subscribe(member, "premium-essentials")
     return member
 
@@ -68,9 +58,9 @@ class TestMyPremium:
         assert "Your plan" in page
 
     def test_the_balance_is_settled_when_the_page_is_read(
-        self, member_client, premium_member, at_start
+        self, member_client, premium_member, clock
     ):
-        at_start.move_to(START + timedelta(days=32))
+        clock.move_to(START + timedelta(days=32))
 
         response = member_client.get(MY_PREMIUM)
 
@@ -84,9 +74,9 @@ class TestMyPremium:
         assert "1 InMail credit left" in text(member_client.get(MY_PREMIUM))
 
     def test_credits_expiring_within_30_days_are_marked_soon(
-        self, member_client, premium_member, at_start
+        self, member_client, premium_member, clock
     ):
-        at_start.move_to(START + timedelta(days=70))
+        clock.move_to(START + timedelta(days=70))
 
         page = text(member_client.get(MY_PREMIUM))
 
@@ -152,7 +142,7 @@ class TestMyPremium:
 
 @pytest.mark.django_db
 class TestCheckout:
-    def test_the_confirmation_says_no_payment_is_taken(self, member_client, at_start):
+    def test_the_confirmation_says_no_payment_is_taken(self, member_client, clock):
         response = member_client.get(checkout_url("premium-pro"))
 
         page = text(response)
@@ -161,7 +151,7 @@ class TestCheckout:
         assert "15 today, then 15 every month from Apr 10, 2026" in page
         assert not Subscription.objects.exists()
 
-    def test_confirming_starts_the_plan(self, member_client, member, at_start):
+    def test_confirming_starts_the_plan(self, member_client, member, clock):
         response = member_client.post(checkout_url("premium-pro"))
 
         assert response.status_code == 302
@@ -243,7 +233,7 @@ class TestCancelAndReactivate:
         assert "5 InMail credits left" in page
 
     def test_cancelling_keeps_the_plan_to_the_end_of_the_month(
-        self, member_client, premium_member, at_start
+        self, member_client, premium_member, clock
     ):
         response = member_client.post(reverse("premium:cancel"))
 
@@ -251,7 +241,7 @@ class TestCancelAndReactivate:
         assert "It stays yours, credits included, until Apr 10, 2026." in text(
             member_client.get(MY_PREMIUM)
         )
-        at_start.move_to(START + timedelta(days=31))
+        clock.move_to(START + timedelta(days=31))
         assert services.premium_status(member=premium_member).balance == 0
         assert "You're on the free plan" in text(member_client.get(MY_PREMIUM))
 
