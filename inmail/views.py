@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseLocation
 
@@ -40,11 +41,9 @@ def _filter_name(request) -> str:
     return name if name in selectors.FILTERS else "all"
 
 
-def _filter_query(filter_name: str, **more) -> str:
-    """The query string that keeps a filter (none for All), with `more` parameters."""
-    params = {} if filter_name == "all" else {"filter": filter_name}
-    params.update(more)
-    return f"?{urlencode(params)}" if params else ""
+def _filter_query(filter_name: str) -> str:
+    """The query string that keeps a filter (none for All), for links and redirects."""
+    return "" if filter_name == "all" else f"?{urlencode({'filter': filter_name})}"
 
 
 def _inbox_url(filter_name: str, conversation_id: int | None = None) -> str:
@@ -76,13 +75,9 @@ def _inbox_context(request, *, cursor=None):
     context = _filter_context(request)
     filter_name = context["filter_name"]
     page = selectors.inbox_page(member=request.user, filter_name=filter_name, cursor=cursor)
-    more_url = None
-    if page.next_cursor:
-        more_url = reverse("inmail:inbox") + _filter_query(filter_name, cursor=page.next_cursor)
     return {
         **context,
         "page": page,
-        "more_url": more_url,
         "filters": [
             (name, label, _inbox_url(name)) for name, (label, _q) in selectors.FILTERS.items()
         ],
@@ -326,7 +321,11 @@ def compose(request, slug):
     if not request.htmx:
         notice = f"Sent to {recipient.full_name}."
         if balance is not None:
-            notice += f" You have {balance} InMail credit{'s' if balance != 1 else ''} left."
+            notice += " " + ngettext(
+                "You have %(count)d InMail credit left.",
+                "You have %(count)d InMail credits left.",
+                balance,
+            ) % {"count": balance}
         messages.success(request, notice)
         return redirect(conversation)
     # The window shows what was sent; every credit count on the page follows, out of band.

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from accounts.admin import MemberAdmin
 from accounts.models import Member
@@ -35,8 +36,12 @@ BOTH_PAGES = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM
 RECENT_ROWS = 10
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def credits_text(count: int) -> str:
+    return ngettext("%(count)d credit", "%(count)d credits", count) % {"count": count}
+
+
+def members_text(count: int) -> str:
+    return ngettext("%(count)d member", "%(count)d members", count) % {"count": count}
 
 
 # Plans
@@ -243,7 +248,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def member_balance(self, obj):
         return format_html(
             "{} <span class='help'>(unexpired credits left, as of the last settlement)</span>",
-            plural(obj.credit_balance, "credit"),
+            credits_text(obj.credit_balance),
         )
 
     @admin.display(description="Credit lots")
@@ -371,8 +376,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
         if cancelled:
             self.message_user(
                 request,
-                f"Cancelled {plural(cancelled, 'subscription')}; each runs to the end of its "
-                "billing month.",
+                ngettext(
+                    "Cancelled %(count)d subscription; each runs to the end of its billing month.",
+                    "Cancelled %(count)d subscriptions; each runs to the end of its billing month.",
+                    cancelled,
+                )
+                % {"count": cancelled},
                 messages.SUCCESS,
             )
 
@@ -404,11 +413,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 adjusted += 1
         if adjusted:
             if amount > 0:
-                done = f"Added {plural(amount, 'credit')} to"
+                done = f"Added {credits_text(amount)} to"
             else:
-                done = f"Removed {plural(-amount, 'credit')} from"
+                done = f"Removed {credits_text(-amount)} from"
             self.message_user(
-                request, f"{done} {plural(adjusted, 'member')}: {reason}", messages.SUCCESS
+                request, f"{done} {members_text(adjusted)}: {reason}", messages.SUCCESS
             )
 
     @admin.action(description="Change plan…", permissions=["change"], location=BOTH_PAGES)
@@ -438,7 +447,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 self.log_change(request, sub, f"Changed plan to {plan.name}.")
         if changed:
             self.message_user(
-                request, f"Moved {plural(changed, 'member')} to {plan.name}.", messages.SUCCESS
+                request, f"Moved {members_text(changed)} to {plan.name}.", messages.SUCCESS
             )
 
     def _live(self, request, queryset):

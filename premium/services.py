@@ -14,7 +14,8 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from accounts.models import Member
 from core.errors import Conflict, DomainError, Invalid, NotAllowed
@@ -29,12 +30,10 @@ from premium.models import (
     add_months,
 )
 
-DATE_FORMAT = "M j, Y"
-
 
 def display_date(moment: datetime) -> str:
-    """A date as messages show it: "Dec 26, 2026"."""
-    return format_date(timezone.localtime(moment), DATE_FORMAT)
+    """A date as messages show it, in the site's DATE_FORMAT: "Dec 26, 2026"."""
+    return date_format(timezone.localtime(moment))
 
 
 @dataclass(frozen=True)
@@ -386,8 +385,14 @@ def credits_adjust(*, member: Member, amount: int, reason: str, actor: Member) -
     if amount < 0:
         if credits.balance + amount < 0:
             raise Invalid(
-                f"{member} has {credits.balance} credit{'s' if credits.balance != 1 else ''}; "
-                f"removing {-amount} would take the balance below zero."
+                ngettext(
+                    "%(member)s has %(count)d credit; "
+                    "removing %(removed)d would take the balance below zero.",
+                    "%(member)s has %(count)d credits; "
+                    "removing %(removed)d would take the balance below zero.",
+                    credits.balance,
+                )
+                % {"member": member, "count": credits.balance, "removed": -amount}
             )
         return credits.take(
             -amount, at=now, reason=LedgerEntry.Reason.ADJUSTMENT, note=reason, actor=actor

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.formats import date_format
 
 register = template.Library()
 
@@ -19,4 +20,4 @@ def inbox_time(moment):
         return format_date(local, "D")
     if local.year == today.year:
         return format_date(local, "M j")
-    return format_date(local, "M j, Y")
+    return date_format(local)

@@ -483,6 +483,9 @@ class TestSearch:
         assert len(first.context["page"].object_list) == 25
         assert len(second.context["page"].object_list) == 5
         assert "Page 1 of 2" in text(first)
+        # The page links keep the search.
+        assert '<a class="btn btn--ghost" href="?q=gardener&page=2" rel="next">' in text(first)
+        assert '<a class="btn btn--ghost" href="?q=gardener&page=1" rel="prev">' in text(second)
 
     def test_htmx_gets_only_the_results(self, member_client):
         MemberFactory(headline="Gardener")

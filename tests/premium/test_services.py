@@ -749,6 +749,16 @@ def test_staff_adjustment_below_zero_is_refused(clock, member, staff):
         services.credits_adjust(member=member, amount=-3, reason="Abuse", actor=staff)
 
 
+def test_staff_adjustment_below_zero_from_one_credit_says_credit_in_the_singular(
+    clock, member, staff
+):
+    subscribe(member)
+    spend(member, 4)
+
+    with refused("Ada Lovelace has 1 credit; removing 2 would take the balance below zero."):
+        services.credits_adjust(member=member, amount=-2, reason="Abuse", actor=staff)
+
+
 def test_staff_adjustment_past_the_cap_is_refused(clock, member, staff):
     subscribe(member)
 
@@ -843,6 +853,13 @@ def test_grant_credits_run_twice_at_the_same_moment_settles_nobody_the_second_ti
     assert second.startswith("Settled 0 members: 0 ledger entries written")
     assert balance(member) == 15
     assert balance(other) == 45
+
+
+def test_grant_credits_counts_one_member_and_one_entry_in_the_singular(clock, member):
+    subscribe(member)
+    clock.move_to(APR_14)
+
+    assert grant_credits().startswith("Settled 1 member: 1 ledger entry written")
 
 
 def test_grant_credits_skips_members_with_nothing_due(clock, member, other):

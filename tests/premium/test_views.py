@@ -99,6 +99,7 @@ class TestMyPremium:
         second = member_client.get(MY_PREMIUM + "?page=2", HTTP_HX_REQUEST="true")
 
         assert "Page 1 of 2" in first
+        assert 'href="?page=2" hx-get="?page=2"' in first
         assert first.count("<tr>") == 1 + 20  # the header row and twenty entries
         assert second.status_code == 200
         assert text(second).lstrip().startswith('<section class="card" id="history"')

@@ -8,6 +8,7 @@ current for members who have not signed in. Safe to run any number of times, in 
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from premium import services
 from premium.models import LedgerEntry
@@ -21,8 +22,11 @@ class Command(BaseCommand):
         entries_before = LedgerEntry.objects.count()
         settled = services.credits_settle_due()
         written = LedgerEntry.objects.count() - entries_before
+        members = ngettext("Settled %(count)d member", "Settled %(count)d members", settled)
+        entries = ngettext(
+            "%(count)d ledger entry written", "%(count)d ledger entries written", written
+        )
         self.stdout.write(
-            f"Settled {settled} member{'s' if settled != 1 else ''}: "
-            f"{written} ledger entr{'ies' if written != 1 else 'y'} written "
+            f"{members % {'count': settled}}: {entries % {'count': written}} "
             f"in {time.perf_counter() - started:.1f} s."
         )
