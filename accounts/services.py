@@ -1,11 +1,20 @@
 """Writes for members, connections, invitations and blocks. Each service is one transaction."""
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import NOTE_MAX_LENGTH, Block, Connection, Invitation, Member
 from core.errors import Conflict, Invalid, NotFound, Unavailable
+from core.validators import check_member_text
+
+
+def _check_member_text(**fields: str) -> None:
+    try:
+        check_member_text(**fields)
+    except ValidationError as error:
+        raise Invalid(error.messages[0]) from None
 
 
 def _pair(a: Member, b: Member) -> Q:
@@ -54,6 +63,8 @@ def member_signup(
     *, email: str, password: str, first_name: str, last_name: str, headline: str = ""
 ) -> Member:
     email = Member.objects.normalize_email(email).strip().lower()
+    first_name, last_name, headline = first_name.strip(), last_name.strip(), headline.strip()
+    _check_member_text(first_name=first_name, last_name=last_name, headline=headline)
     if Member.objects.filter(email=email).exists():
         raise Conflict(EMAIL_TAKEN)
     # Two sign-ups can race past the checks: on the email (refuse), or on the slug when two
@@ -64,9 +75,9 @@ def member_signup(
                 return Member.objects.create_user(
                     email=email,
                     password=password,
-                    first_name=first_name.strip(),
-                    last_name=last_name.strip(),
-                    headline=headline.strip(),
+                    first_name=first_name,
+                    last_name=last_name,
+                    headline=headline,
                 )
         except IntegrityError:
             if Member.objects.filter(email=email).exists():
@@ -78,11 +89,16 @@ def member_signup(
 def member_update_profile(
     *, member: Member, first_name: str, last_name: str, headline: str, location: str, about: str
 ) -> Member:
-    member.first_name = first_name.strip()
-    member.last_name = last_name.strip()
-    member.headline = headline.strip()
-    member.location = location.strip()
-    member.about = about.strip()
+    fields = {
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "headline": headline.strip(),
+        "location": location.strip(),
+        "about": about.strip(),
+    }
+    _check_member_text(**fields)
+    for name, value in fields.items():
+        setattr(member, name, value)
     member.save(update_fields=["first_name", "last_name", "headline", "location", "about"])
     return member
 

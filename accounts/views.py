@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -15,12 +16,14 @@ from accounts import selectors, services
 from accounts.forms import (
     EmailAuthenticationForm,
     InvitationForm,
+    PasswordResetForm,
     ProfileForm,
     SettingsForm,
     SignupForm,
 )
 from core.errors import DomainError, NotFound
 from core.http import action_error, refused, status_for
+from core.limits import client_ip, limit, signin_email
 
 
 def home(request):
@@ -57,12 +60,36 @@ class SignInView(InvalidFormIsBadRequest, auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def signin_locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the sign-in page again, saying why it refuses, with a 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {
+        "form": EmailAuthenticationForm(request, initial={"username": signin_email(request, None)}),
+        "locked_out": (
+            f"Too many failed sign-ins for this account or from your network. For your "
+            f"security, sign-in is locked for {minutes} minutes after "
+            f"{settings.AXES_FAILURE_LIMIT} failed attempts. Try again later, or reset your "
+            f"password."
+        ),
+        "next": request.POST.get("next", ""),
+    }
+    response = render(request, "registration/login.html", context, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
 class PasswordChangeView(InvalidFormIsBadRequest, auth_views.PasswordChangeView):
     pass
 
 
 class PasswordResetView(InvalidFormIsBadRequest, auth_views.PasswordResetView):
-    pass
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        # Counted whether or not the address has an account, so the limit tells nothing.
+        limit(self.request, "password_reset_ip", key=client_ip(self.request))
+        limit(self.request, "password_reset_email", key=form.cleaned_data["email"].lower())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(InvalidFormIsBadRequest, auth_views.PasswordResetConfirmView):
@@ -72,6 +99,8 @@ class PasswordResetConfirmView(InvalidFormIsBadRequest, auth_views.PasswordReset
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "POST":
+        limit(request, "signup", key=client_ip(request))
     form = SignupForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -206,6 +235,7 @@ def connect(request, slug):
     respond = partial(
         _respond, request, member_pk=recipient.pk, fallback=recipient.get_absolute_url()
     )
+    limit(request, "invitation", key=str(request.user.pk))
     form = InvitationForm(request.POST)
     if not form.is_valid():
         return respond(error=form.errors["note"][0], status=400)

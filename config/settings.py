@@ -8,6 +8,7 @@ DJANGO_SITE_URL    the site's address, for links in emails (default http://127.0
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "core",
+    "axes",
+    "django_ratelimit",
     "accounts",
     "premium",
     "inmail",
@@ -72,6 +75,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads the request's parameters or cookies (sessions, CSRF, views, the
+    # admin); after CSP, so its 400 page carries the policy and the nonce.
+    "core.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -80,6 +86,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A view refused by a rate limit raises Ratelimited: this answers it with our 429 page.
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into our 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,7 +134,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Member"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: it refuses every sign-in (even the right password) while
+    # the account or the address is locked out, then ModelBackend checks the password.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -217,3 +232,61 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# --- Rate limits and sign-in lockout (issue 10 §2) -------------------------------------------
+# REDIS_URL     the shared cache that holds the counters, e.g. redis://127.0.0.1:6379/0. Every
+#               production deploy with more than one process needs it: without it each process
+#               counts for itself in its own memory (fine for `make run`, which is one process).
+# DJANGO_RATE_LIMIT_<NAME>  overrides one of RATE_LIMITS below, e.g. DJANGO_RATE_LIMIT_MESSAGE=100/h
+# DJANGO_SIGNIN_FAILURE_LIMIT, DJANGO_SIGNIN_LOCKOUT_MINUTES  the sign-in lockout (10, 15)
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Both libraries warn that a process's own memory is not shared between processes: true, and
+# why production sets REDIS_URL; `make run` is a single process.
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["axes.W001", "django_ratelimit.E003"]
+# django-ratelimit's list of supported caches predates Django's own RedisCache, whose incr is
+# Redis's atomic INCR: the warning that it is "not officially supported" says nothing more.
+SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
+
+# "count/period" as django-ratelimit reads it: s, m, h, d, and a multiplier ("100/7d" = a week).
+# Each limit counts attempts, and a refused attempt stores nothing (core.limits).
+RATE_LIMITS = {
+    name: os.environ.get(f"DJANGO_RATE_LIMIT_{name.upper()}", default)
+    for name, default in {
+        "signup": "10/h",  # sign-ups per IP address
+        "password_reset_email": "3/h",  # reset emails asked for one address
+        "password_reset_ip": "20/h",  # reset emails asked from one IP address
+        "invitation": "100/7d",  # invitations per member
+        "message": "60/h",  # messages and InMails per member
+        "open_profile": "30/d",  # free messages to Open Profiles per member
+    }.items()
+}
+RATELIMIT_VIEW = "core.limits.rate_limited"
+RATELIMIT_IP_META_KEY = "core.limits.client_ip"
+RATELIMIT_HASH_ALGORITHM = "hashlib.sha256"
+
+# django-axes: 10 failed sign-ins for one account (its lowercased email) OR from one IP address
+# lock both out for 15 minutes; the counters live in the cache above, not in a table.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_SIGNIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The sign-in form's field and authenticate()'s keyword; axes would default to "email".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "core.limits.signin_email"
+AXES_CLIENT_IP_CALLABLE = "core.limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.signin_locked_out"
+# A lockout lasts AXES_COOLOFF_TIME from the failure that caused it; tries while locked don't
+# extend it (they are refused anyway).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the counters: one working account must not reset an address that is
+# spraying passwords at others.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+# --- end of rate limits ----------------------------------------------------------------------

@@ -1,6 +1,11 @@
+"""Middleware every request passes: the load balancer's /healthz, private pages never
+cached, and requests with a NUL byte refused before any view, form or query sees them."""
+
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django_htmx.http import reswap
 
 from core import health
 
@@ -48,3 +53,45 @@ class PrivatePagesMiddleware:
         if response.status_code < 500 and request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+NUL = "\x00"
+NUL_REFUSED = (
+    "This request contains a NUL character (\\0), which no address, search or form field "
+    "accepts. Remove it and try again."
+)
+
+
+def _has_nul(request) -> bool:
+    if NUL in request.path or any(NUL in value for value in request.COOKIES.values()):
+        return True
+    # Only a form's own encodings: reading request.POST of other bodies parses nothing.
+    data = [request.GET]
+    if request.method == "POST":
+        data.append(request.POST)
+    return any(
+        NUL in name or any(NUL in value for value in values)
+        for query in data
+        for name, values in query.lists()
+    )
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to any path, query parameter, form field or cookie holding a NUL byte.
+
+    PostgreSQL can't store or even compare text containing NUL (the query fails: a 500), and
+    SQLite would store it. No legitimate request has one, so it is refused at the door for
+    the whole site (views, the admin's lists and autocomplete), not field by field.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _has_nul(request):
+            return self.get_response(request)
+        # This runs before django-htmx's middleware has set request.htmx.
+        htmx = request.headers.get("HX-Request") == "true"
+        template = "core/bad_request.html#notice" if htmx else "core/bad_request.html"
+        response = render(request, template, {"message": NUL_REFUSED}, status=400)
+        return reswap(response, "afterbegin") if htmx else response

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.validators import Validator, check_multiline, check_single_line
 from inmail.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
 STALE_FORM = "This form is out of date. Reload the page and write your message again."
@@ -8,18 +9,20 @@ STALE_FORM = "This form is out of date. Reload the page and write your message a
 class MessageForm(forms.Form):
     """The compose window's and a thread's form.
 
-    Lengths and the subject's presence are checked by the service, whose messages say by how
-    much; the `maxlength` attributes only help the browser.
+    Lengths, the subject's presence and visible text are checked by the service, whose
+    messages say by how much; the `maxlength` attributes only help the browser.
     """
 
     subject = forms.CharField(
         required=False,
         widget=forms.TextInput(attrs={"maxlength": SUBJECT_MAX_LENGTH, "autocomplete": "off"}),
+        validators=[Validator(check_single_line, "Your subject")],
     )
     body = forms.CharField(
         required=False,
         label="Message",
         widget=forms.Textarea(attrs={"maxlength": BODY_MAX_LENGTH, "rows": 6}),
+        validators=[Validator(check_multiline, "Your message")],
     )
     # One per rendered form: sending the same form twice sends once.
     token = forms.UUIDField(

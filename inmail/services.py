@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, Value, When
@@ -22,6 +23,7 @@ from django.utils import timezone
 from accounts.models import Connection, Member
 from accounts.services import blockers_between, lock_pair
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from core.validators import check_multiline, check_single_line, check_visible
 from inmail.models import (
     BODY_MAX_LENGTH,
     CREDIT_BACK_WINDOW,
@@ -154,9 +156,18 @@ def _already_sent(author: Member, token: uuid.UUID | None) -> Message | None:
     return Message.objects.select_related("conversation").filter(author=author, token=token).first()
 
 
+def _checked(check, value: str, label: str) -> None:
+    try:
+        check(value, label=label)
+    except ValidationError as error:
+        raise Invalid(error.messages[0]) from None
+
+
 def _check_body(body: str) -> None:
     if not body:
         raise Invalid("Write a message before sending.")
+    _checked(check_multiline, body, "Your message")
+    _checked(check_visible, body, "Your message")
     if len(body) > BODY_MAX_LENGTH:
         raise Invalid(
             f"Your message can be at most {BODY_MAX_LENGTH:,} characters; it has {len(body):,}."
@@ -166,6 +177,8 @@ def _check_body(body: str) -> None:
 def _check_subject(subject: str) -> None:
     if not subject:
         raise Invalid("Add a subject: an InMail needs one.")
+    _checked(check_single_line, subject, "Your subject")
+    _checked(check_visible, subject, "Your subject")
     if len(subject) > SUBJECT_MAX_LENGTH:
         raise Invalid(
             f"Your subject can be at most {SUBJECT_MAX_LENGTH} characters; it has {len(subject)}."
@@ -364,23 +377,32 @@ def conversation_move(*, member: Member, conversation_id: int, folder: str) -> P
 
 
 def _email_new_inmail(message_id: int) -> None:
-    """Tell the recipient about a new InMail; runs after the send has committed."""
-    message = Message.objects.select_related(
-        "author", "conversation__recipient", "conversation"
-    ).get(pk=message_id)
-    conversation = message.conversation
-    recipient = conversation.recipient
-    context = {
-        "message": message,
-        "conversation": conversation,
-        "recipient": recipient,
-        "sender": message.author,
-        "url": settings.SITE_URL.rstrip("/") + conversation.get_absolute_url(),
-    }
-    send_mail(
-        subject=f"{message.author.full_name} sent you an InMail: {conversation.subject}",
-        message=render_to_string("inmail/email/new_inmail.txt", context),
-        from_email=None,
-        recipient_list=[recipient.email],
-    )
+    """Tell the recipient about a new InMail; runs after the send has committed.
+
+    The InMail is sent whatever happens here, so a failure must not reach the sender; but it
+    must never pass unseen either (a recipient who is never told): it is logged with its
+    traceback.
+    """
+    try:
+        message = Message.objects.select_related(
+            "author", "conversation__recipient", "conversation"
+        ).get(pk=message_id)
+        conversation = message.conversation
+        recipient = conversation.recipient
+        context = {
+            "message": message,
+            "conversation": conversation,
+            "recipient": recipient,
+            "sender": message.author,
+            "url": settings.SITE_URL.rstrip("/") + conversation.get_absolute_url(),
+        }
+        send_mail(
+            subject=f"{message.author.full_name} sent you an InMail: {conversation.subject}",
+            message=render_to_string("inmail/email/new_inmail.txt", context),
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
+    except Exception:
+        logger.exception("Could not email the recipient of InMail message %s", message_id)
+        return
     logger.info("Emailed %s about InMail %s", recipient.pk, conversation.pk)

@@ -23,6 +23,7 @@ from accounts.models import Block, Member
 from accounts.selectors import members_for_viewer
 from core.errors import DomainError
 from core.http import action_error, status_for
+from core.limits import limit
 from inmail import selectors, services
 from inmail.forms import AnswerForm, MessageForm
 from inmail.models import Participant
@@ -147,6 +148,7 @@ def thread(request, conversation_id):
 @require_POST
 def reply(request, conversation_id):
     participant = _own_or_404(request, conversation_id)
+    limit(request, "message", key=str(request.user.pk))
     form = _new_form("reply", request.POST)
     if not form.is_valid():
         return _thread_page(request, participant, form=form, error=form.first_error, status=400)
@@ -291,6 +293,9 @@ def compose(request, slug):
     options = services.compose_options(sender=request.user, recipient=recipient)
     if request.method != "POST":
         return _compose_window(request, options, _new_form("compose"))
+    limit(request, "message", key=str(request.user.pk))
+    if options.open_profile:
+        limit(request, "open_profile", key=str(request.user.pk))
     form = _new_form("compose", request.POST)
     if not form.is_valid():
         return _compose_window(request, options, form, error=form.first_error, status=400)

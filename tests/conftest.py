@@ -10,6 +10,24 @@ from django.conf import settings
 from tests.factories import MemberFactory, connect
 
 
+@pytest.fixture(autouse=True)
+def _local_cache(settings):
+    """Every test counts rate limits and sign-in failures in a fresh in-process cache: none
+    leaks into the next, time-machine's clock moves its expiries (LocMemCache reads
+    time.time), and a REDIS_URL in the environment is never flushed by a test."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tests",
+        }
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def clock(request):
     """Time stands still at the test module's `START` (each module names the day its story
