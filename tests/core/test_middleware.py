@@ -1,10 +1,19 @@
+"""core.middleware: /healthz, private pages never cached, and NUL bytes refused.
+
+A NUL byte anywhere a request carries text is a clear 400 that changes nothing, on
+PostgreSQL (which can't hold one: these were 500s) and on SQLite (which stored it) alike."""
+
+import html
 from unittest import mock
 
 import pytest
 from django.core.cache.backends.base import BaseCache
 from django.db import OperationalError, connection
 from django.test import Client, override_settings
+from django.urls import reverse
 
+from accounts.models import Member
+from core.middleware import NUL_REFUSED
 from tests.factories import MemberFactory
 
 
@@ -122,3 +131,106 @@ def test_public_pages_signed_out_are_not_marked_private(client):
 
         assert response.status_code in (200, 302), url
         assert "private" not in response.get("Cache-Control", ""), url
+
+
+# --- NUL bytes ------------------------------------------------------------------------------
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def staff(db):
+    return MemberFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+
+
+def profile_edit(**fields):
+    data = {"first_name": "Ada", "last_name": "Lovelace", "headline": "", "location": ""}
+    data.update(fields)
+    data.setdefault("about", "")
+    return data
+
+
+# (who asks, method, url, form data)
+BAD_REQUESTS = {
+    "search query": ("member", "get", "/search/?q=%00", None),
+    "search query among others": ("member", "get", "/search/?page=1&q=ada%00", None),
+    "a parameter's name": ("member", "get", "/messaging/?%00=1", None),
+    "admin autocomplete term": (
+        "staff",
+        "get",
+        "/admin/autocomplete/?term=%00&app_label=premium&model_name=subscription&field_name=member",
+        None,
+    ),
+    "admin member list plan filter": ("staff", "get", "/admin/accounts/member/?plan=%00", None),
+    "admin ledger list reason filter": (
+        "staff",
+        "get",
+        "/admin/premium/ledgerentry/?reason=%00",
+        None,
+    ),
+    "admin member list search": ("staff", "get", "/admin/accounts/member/?q=%00", None),
+    "a profile's address": ("member", "get", "/in/ada%00/", None),
+    "profile form field": ("member", "post", "/me/edit/", profile_edit(first_name="Ada\x00")),
+    "sign-in form": ("anonymous", "post", "/accounts/login/", {"username": "a\x00@b.c"}),
+    "sign-up form": (
+        "anonymous",
+        "post",
+        "/accounts/signup/",
+        {
+            "first_name": "Eve",
+            "last_name": "Nul",
+            "email": "eve@example.com",
+            "password": "a-long-passphrase\x00",
+        },
+    ),
+    "password reset form": (
+        "anonymous",
+        "post",
+        "/accounts/password_reset/",
+        {"email": "ada\x00@example.com"},
+    ),
+}
+
+
+def stored():
+    return list(Member.objects.order_by("pk").values_list("email", "first_name"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("who", "method", "url", "data"), BAD_REQUESTS.values(), ids=BAD_REQUESTS)
+def test_a_nul_byte_is_a_clear_400_that_changes_nothing(
+    client, member, staff, mailoutbox, who, method, url, data
+):
+    if who != "anonymous":
+        client.force_login(member if who == "member" else staff)
+    before = stored()
+
+    response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+
+    assert response.status_code == 400
+    assert NUL_REFUSED in html.unescape(response.content.decode())
+    assert stored() == before
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_with_htmx_the_refusal_is_a_fragment(member_client):
+    response = member_client.get("/search/?q=%00", headers=HTMX)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert response["HX-Reswap"] == "afterbegin"
+    assert "<html" not in page
+    assert NUL_REFUSED in html.unescape(page)
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_a_cookie_is_refused(client):
+    client.cookies["sessionid"] = "abc\x00def"
+
+    assert client.get(reverse("login")).status_code == 400
+
+
+@pytest.mark.django_db
+def test_requests_without_a_nul_byte_pass(member_client):
+    assert member_client.get("/search/?q=ada").status_code == 200

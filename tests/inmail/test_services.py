@@ -872,3 +872,56 @@ def test_replies_and_answers_in_an_inmail_conversation_send_no_email(
         reply(premium_member, conversation, body="Great.")
 
     assert mailoutbox == []
+
+
+def test_an_email_that_fails_is_logged_with_its_traceback_and_the_inmail_stays_sent(
+    premium_member, other, django_capture_on_commit_callbacks, caplog, monkeypatch
+):
+    def broken_send_mail(**kwargs):
+        raise ConnectionRefusedError("the mail server is down")
+
+    monkeypatch.setattr(services, "send_mail", broken_send_mail)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send(premium_member, other)
+
+    [record] = [r for r in caplog.records if r.name == "inmail.services"]
+    assert record.levelname == "ERROR"
+    assert record.getMessage() == (f"Could not email the recipient of InMail message {message.pk}")
+    assert record.exc_info[0] is ConnectionRefusedError
+    assert Message.objects.filter(pk=message.pk).exists()
+    assert balance(premium_member) == 4
+
+
+# --- Text that is refused -------------------------------------------------------------------
+
+INVISIBLE = "\u200b\u200c\u2060\ufeff \u3164"
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "error"),
+    [
+        (INVISIBLE, BODY, "Your subject has nothing visible in it: write some text."),
+        (SUBJECT, INVISIBLE, "Your message has nothing visible in it: write some text."),
+        (
+            "Hello\r\nBcc: everyone@example.com",
+            BODY,
+            "Your subject can't contain line breaks, tabs or other control characters.",
+        ),
+        (SUBJECT, "Hi\x1b[2J", "Your message can't contain control characters."),
+    ],
+    ids=["invisible subject", "invisible body", "CR/LF in the subject", "escape in the body"],
+)
+def test_an_inmail_with_invisible_or_control_text_is_refused_and_spends_nothing(
+    premium_member, other, subject, body, error
+):
+    with refused(error):
+        send(premium_member, other, subject=subject, body=body)
+    assert balance(premium_member) == 5
+
+
+def test_a_message_to_a_connection_with_nothing_visible_is_refused(member, other):
+    connect(member, other)
+
+    with refused("Your message has nothing visible in it: write some text."):
+        send(member, other, body="\u200b\u200b")

@@ -1,0 +1,78 @@
+"""The limits in Redis, the shared cache production uses (REDIS_URL). Redis keeps its own
+clock, so these tests count without moving time; the expiries are the library's own."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Invitation
+from tests.factories import MemberFactory
+
+# CI's Redis (started by .ci/run) or a developer's own database number.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    # A prefix of its own: nothing is flushed, and runs at the same time don't meet.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": TEST_REDIS_URL,
+            "KEY_PREFIX": f"test-{uuid.uuid4()}",
+        }
+    }
+
+
+def test_the_cache_is_redis_when_redis_url_is_set_and_local_memory_otherwise():
+    script = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+
+    def backend(**env):
+        environ = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | env
+        environ.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="1")
+        result = subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {script}"],
+            env=environ,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.strip()
+
+    assert backend(REDIS_URL=TEST_REDIS_URL) == "django.core.cache.backends.redis.RedisCache"
+    assert backend() == "django.core.cache.backends.locmem.LocMemCache"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("redis_cache")
+def test_rate_limits_count_in_redis(member_client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "invitation": "2/h"}
+    recipients = MemberFactory.create_batch(3)
+
+    statuses = [
+        member_client.post(reverse("accounts:connect", kwargs={"slug": r.slug})).status_code
+        for r in recipients
+    ]
+
+    assert statuses == [302, 302, 429]
+    assert Invitation.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("redis_cache")
+def test_sign_in_lockout_counts_in_redis(client, member, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    member.set_password("the-right-password")
+    member.save()
+    login = reverse("login")
+
+    for _ in range(10):
+        client.post(login, {"username": "ada@example.com", "password": "wrong"})
+    response = client.post(login, {"username": "ada@example.com", "password": "the-right-password"})
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
