@@ -289,4 +289,6 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # spraying passwords at others.
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
+# The counters are in the cache: axes' own tables stay empty, so their admin pages would too.
+AXES_ENABLE_ADMIN = False
 # --- end of rate limits ----------------------------------------------------------------------

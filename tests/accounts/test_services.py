@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from accounts import selectors, services
 from accounts.models import NOTE_MAX_LENGTH, Block, Connection, Invitation, Member
@@ -85,8 +86,13 @@ def test_signed_up_member_can_sign_in_with_email_in_any_case():
         email="Jane@Example.com", password="correct-horse-battery", first_name="J", last_name="D"
     )
 
-    assert authenticate(username="JANE@example.COM", password="correct-horse-battery") == member
-    assert authenticate(username="jane@example.com", password="wrong-password") is None
+    # django-axes checks every sign-in, so authenticate() needs the request it comes with.
+    request = RequestFactory().post("/")
+    assert (
+        authenticate(request, username="JANE@example.COM", password="correct-horse-battery")
+        == member
+    )
+    assert authenticate(request, username="jane@example.com", password="wrong-password") is None
 
 
 def test_second_member_with_the_same_name_gets_a_different_slug():

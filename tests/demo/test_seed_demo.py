@@ -17,7 +17,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Sum
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from accounts.models import Connection, Invitation, Member
@@ -214,8 +214,9 @@ class TestSeededDemo:
         assert set(
             Member.objects.filter(email__in=DEMO_EMAILS).values_list("email", flat=True)
         ) == (set(DEMO_EMAILS))
+        # django-axes checks every sign-in, so authenticate() needs the request it comes with.
         assert authenticate(
-            username="pro@example.com", password=DEMO_PASSWORD
+            RequestFactory().post("/"), username="pro@example.com", password=DEMO_PASSWORD
         ) == Member.objects.get(email="pro@example.com")
         # One hash for everyone: every member can sign in with the same password.
         assert Member.objects.values("password").distinct().count() == 1
