@@ -7,6 +7,7 @@ import sys
 import uuid
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import Invitation
@@ -76,3 +77,30 @@ def test_sign_in_lockout_counts_in_redis(client, member, settings):
 
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("redis_cache")
+def test_healthz_answers_200_when_redis_answers(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_redis_does_not(client):
+    # Nothing listens on port 1: the connection is refused at once.
+    down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+
+    with override_settings(CACHES=down):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.content == b"unavailable: cache 'default'\n"
+    assert response["Retry-After"] == "30"
