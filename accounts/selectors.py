@@ -209,6 +209,12 @@ def _either_way(viewer: Member) -> Q:
     return Q(sender=viewer, recipient=OuterRef("pk")) | Q(sender=OuterRef("pk"), recipient=viewer)
 
 
+def blockers_between(a: Member, b: Member) -> set[int]:
+    """The ids of whichever of the two members blocked the other: empty when neither did."""
+    blocks = Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a))
+    return set(blocks.values_list("blocker_id", flat=True))
+
+
 def blocked_members(*, member: Member) -> QuerySet[Member]:
     return Member.objects.filter(
         pk__in=Block.objects.filter(blocker=member).values("blocked")

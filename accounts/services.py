@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import selectors
 from accounts.models import NOTE_MAX_LENGTH, Block, Connection, Invitation, Member
 from core.errors import Conflict, Invalid, NotFound, Unavailable
 from core.validators import check_member_text
@@ -28,14 +29,8 @@ def lock_pair(a: Member, b: Member) -> None:
     list(Member.objects.select_for_update().filter(pk__in=[a.pk, b.pk]).order_by("pk"))
 
 
-def blockers_between(a: Member, b: Member) -> set[int]:
-    """The ids of whichever of the two members blocked the other: empty when neither did."""
-    blocks = Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a))
-    return set(blocks.values_list("blocker_id", flat=True))
-
-
 def _is_blocked(a: Member, b: Member) -> bool:
-    return bool(blockers_between(a, b))
+    return bool(selectors.blockers_between(a, b))
 
 
 def _disconnect(a: Member, b: Member) -> int:

@@ -22,7 +22,7 @@ from accounts.forms import (
     SignupForm,
 )
 from core.errors import DomainError, NotFound
-from core.http import action_error, refused, status_for
+from core.http import action_error, refused, render_page, status_for
 from core.limits import client_ip, limit, signin_email
 
 
@@ -187,8 +187,10 @@ def search(request):
     if query:
         results = selectors.member_search(viewer=request.user, query=query)
         page = Paginator(results, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "accounts/search.html#results" if request.htmx else "accounts/search.html"
-    return render(request, template, {"query": query, "page": page})
+    # The search box swaps the results alone.
+    return render_page(
+        request, "accounts/search.html", {"query": query, "page": page}, fragment="results"
+    )
 
 
 MEMBER_ACTIONS = "accounts/components.html#member_actions"

@@ -29,6 +29,7 @@ from demo.text import (
     NETWORKING_INMAILS,
     RECEIVED_INMAILS,
 )
+from inmail import selectors as inmail_selectors
 from inmail import services as inmail_services
 from inmail.bulk import NewConversation, NewMessage, conversations_bulk_create
 from inmail.models import Conversation, Message
@@ -130,8 +131,8 @@ class DemoConversations:
     def is_new_pair(self, a: int, b: int) -> bool:
         return (min(a, b), max(a, b)) not in self.pairs
 
-    def compose(self, sender: int, recipient: int) -> inmail_services.Compose:
-        return inmail_services.compose_options(
+    def compose(self, sender: int, recipient: int) -> inmail_selectors.Compose:
+        return inmail_selectors.compose_options(
             sender=self.member(sender), recipient=self.member(recipient)
         )
 

@@ -1,15 +1,20 @@
-"""Reads of conversations, always the member's own: another member's id finds nothing."""
+"""Reads of conversations, always the member's own: another member's id finds nothing; and
+whether and how one member may write to another (`compose_options`)."""
 
 import base64
 import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Greatest, Least
 
-from accounts.models import Member
-from accounts.selectors import members_for_viewer
+from accounts.models import Block, Connection, Member
+from accounts.selectors import blockers_between, members_for_viewer
+from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from inmail.models import Conversation, Message, Participant
+from premium import selectors as premium_selectors
+from premium import services as premium_services
 
 INBOX_PAGE_SIZE = 20
 THREAD_MESSAGES = 200  # the most recent messages a thread shows
@@ -100,3 +105,128 @@ def unread_count(*, member: Member) -> int:
     return Participant.objects.filter(
         member=member, unread=True, folder=Participant.Folder.INBOX
     ).count()
+
+
+# Who may write to whom
+
+
+@dataclass(frozen=True)
+class Compose:
+    """What writing to `recipient` would be for `sender`, decided before the form is shown.
+
+    `mode` is MESSAGE (a connection, or a conversation already open to both), INMAIL (a new
+    InMail) or None when `refusal` says why the sender cannot write. `costs_credit` is true for
+    an InMail that is not to an Open Profile; `status` is the sender's Premium status, read
+    for new InMails only. `reason` names the refusal for the window's "what to do" link.
+    """
+
+    MESSAGE = "message"
+    INMAIL = "inmail"
+
+    recipient: Member
+    conversation: Conversation | None
+    mode: str | None
+    costs_credit: bool = False
+    open_profile: bool = False
+    status: premium_services.PremiumStatus | None = None
+    refusal: DomainError | None = None
+    reason: str = ""
+
+    @property
+    def is_inmail(self) -> bool:
+        return self.mode == self.INMAIL
+
+
+def conversation_between(a: Member, b: Member) -> Conversation | None:
+    # Spelled as the unique index is, so the database can use it.
+    low, high = sorted([a.pk, b.pk])
+    return (
+        Conversation.objects.alias(
+            low=Least("starter", "recipient"), high=Greatest("starter", "recipient")
+        )
+        .filter(low=low, high=high)
+        .first()
+    )
+
+
+def block_refusal(sender: Member, recipient: Member) -> tuple[str, DomainError] | None:
+    blockers = blockers_between(sender, recipient)
+    if sender.pk in blockers:
+        return "blocked_by_you", NotAllowed(
+            f"You've blocked {recipient.full_name}. Unblock them in Settings to message them."
+        )
+    if blockers:
+        return "blocked", NotAllowed(f"You can't message {recipient.full_name}.")
+    return None
+
+
+def _conversation_refusal(
+    sender: Member, recipient: Member, conversation: Conversation
+) -> tuple[str, DomainError] | None:
+    """Whether the InMail's starter must wait: until the recipient responds, and after a
+    decline for good. Everyone else may write in a conversation that exists."""
+    if not conversation.is_inmail or conversation.starter_id != sender.pk:
+        return None
+    if conversation.response == Conversation.Response.PENDING:
+        return "pending", Conflict(
+            f"You've sent {recipient.first_name} an InMail. You can write again once they respond."
+        )
+    if conversation.response == Conversation.Response.NOT_INTERESTED:
+        return "declined", NotAllowed(
+            f"{recipient.first_name} isn't interested, so this conversation is closed."
+        )
+    return None
+
+
+def compose_options(*, sender: Member, recipient: Member) -> Compose:
+    """Whether and how `sender` may write to `recipient` now (see `Compose`)."""
+
+    def allowed(mode: str | None, conversation=None, **fields) -> Compose:
+        return Compose(recipient=recipient, conversation=conversation, mode=mode, **fields)
+
+    def refused(reason: str, error: DomainError, conversation=None, **fields) -> Compose:
+        return allowed(None, conversation, refusal=error, reason=reason, **fields)
+
+    if sender.pk == recipient.pk:
+        return refused("self", Invalid("You can't message yourself."))
+    if not recipient.is_active:
+        return refused("inactive", NotFound("This member is no longer on InMail."))
+    if (blocked := block_refusal(sender, recipient)) is not None:
+        return refused(*blocked)
+    conversation = conversation_between(sender, recipient)
+    if Connection.objects.filter(member=sender, other=recipient).exists():
+        # A message to a connection is never limited, whatever the conversation began as.
+        return allowed(Compose.MESSAGE, conversation)
+    if conversation is not None:
+        if (closed := _conversation_refusal(sender, recipient, conversation)) is not None:
+            return refused(*closed, conversation)
+        return allowed(Compose.MESSAGE, conversation)
+
+    status = premium_services.premium_status(member=sender)
+    if not recipient.accept_inmail:
+        return refused(
+            "no_inmail",
+            NotAllowed(
+                f"{recipient.full_name} doesn't accept InMail. Connect with them to message them."
+            ),
+            status=status,
+        )
+    # Open Profile counts only while its owner is Premium: the flag alone is not enough.
+    if recipient.open_profile and premium_selectors.member_is_premium(member=recipient):
+        return allowed(Compose.INMAIL, open_profile=True, status=status)
+    if (error := premium_services.spend_refusal(status=status)) is not None:
+        return refused("no_credits" if status.subscription else "no_plan", error, status=status)
+    return allowed(Compose.INMAIL, costs_credit=True, status=status)
+
+
+def messageable_members(*, viewer: Member) -> QuerySet[Member]:
+    """Members the viewer may open a compose window to: active, and not blocking the viewer.
+
+    Those the viewer blocked are included, so the window can say why it can't send.
+    """
+    return members_for_viewer(
+        viewer=viewer,
+        queryset=Member.objects.filter(is_active=True).exclude(
+            Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer))
+        ),
+    )

@@ -8,7 +8,6 @@ the credit and its ledger entry are written together or not at all.
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -16,14 +15,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, Value, When
-from django.db.models.functions import Greatest, Least
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.models import Connection, Member
-from accounts.services import blockers_between, lock_pair
-from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from accounts.models import Member
+from accounts.services import lock_pair
+from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.validators import check_multiline, check_single_line, check_visible
+from inmail import selectors
 from inmail.models import (
     BODY_MAX_LENGTH,
     CREDIT_BACK_WINDOW,
@@ -32,122 +31,12 @@ from inmail.models import (
     Message,
     Participant,
 )
-from premium import selectors as premium_selectors
 from premium import services as premium_services
 
 logger = logging.getLogger(__name__)
 
 INTERESTED_BODY = "Interested — thanks for reaching out. Let's talk."
 NOT_INTERESTED_BODY = "Not interested, thanks."
-
-
-@dataclass(frozen=True)
-class Compose:
-    """What writing to `recipient` would be for `sender`, decided before the form is shown.
-
-    `mode` is MESSAGE (a connection, or a conversation already open to both), INMAIL (a new
-    InMail) or None when `refusal` says why the sender cannot write. `costs_credit` is true for
-    an InMail that is not to an Open Profile; `status` is the sender's Premium status, read
-    for new InMails only. `reason` names the refusal for the window's "what to do" link.
-    """
-
-    MESSAGE = "message"
-    INMAIL = "inmail"
-
-    recipient: Member
-    conversation: Conversation | None
-    mode: str | None
-    costs_credit: bool = False
-    open_profile: bool = False
-    status: premium_services.PremiumStatus | None = None
-    refusal: DomainError | None = None
-    reason: str = ""
-
-    @property
-    def is_inmail(self) -> bool:
-        return self.mode == self.INMAIL
-
-
-def conversation_between(a: Member, b: Member) -> Conversation | None:
-    # Spelled as the unique index is, so the database can use it.
-    low, high = sorted([a.pk, b.pk])
-    return (
-        Conversation.objects.alias(
-            low=Least("starter", "recipient"), high=Greatest("starter", "recipient")
-        )
-        .filter(low=low, high=high)
-        .first()
-    )
-
-
-def _block_refusal(sender: Member, recipient: Member) -> tuple[str, DomainError] | None:
-    blockers = blockers_between(sender, recipient)
-    if sender.pk in blockers:
-        return "blocked_by_you", NotAllowed(
-            f"You've blocked {recipient.full_name}. Unblock them in Settings to message them."
-        )
-    if blockers:
-        return "blocked", NotAllowed(f"You can't message {recipient.full_name}.")
-    return None
-
-
-def _conversation_refusal(
-    sender: Member, recipient: Member, conversation: Conversation
-) -> tuple[str, DomainError] | None:
-    """Whether the InMail's starter must wait: until the recipient responds, and after a
-    decline for good. Everyone else may write in a conversation that exists."""
-    if not conversation.is_inmail or conversation.starter_id != sender.pk:
-        return None
-    if conversation.response == Conversation.Response.PENDING:
-        return "pending", Conflict(
-            f"You've sent {recipient.first_name} an InMail. You can write again once they respond."
-        )
-    if conversation.response == Conversation.Response.NOT_INTERESTED:
-        return "declined", NotAllowed(
-            f"{recipient.first_name} isn't interested, so this conversation is closed."
-        )
-    return None
-
-
-def compose_options(*, sender: Member, recipient: Member) -> Compose:
-    """Whether and how `sender` may write to `recipient` now (see `Compose`)."""
-
-    def allowed(mode: str | None, conversation=None, **fields) -> Compose:
-        return Compose(recipient=recipient, conversation=conversation, mode=mode, **fields)
-
-    def refused(reason: str, error: DomainError, conversation=None, **fields) -> Compose:
-        return allowed(None, conversation, refusal=error, reason=reason, **fields)
-
-    if sender.pk == recipient.pk:
-        return refused("self", Invalid("You can't message yourself."))
-    if not recipient.is_active:
-        return refused("inactive", NotFound("This member is no longer on InMail."))
-    if (blocked := _block_refusal(sender, recipient)) is not None:
-        return refused(*blocked)
-    conversation = conversation_between(sender, recipient)
-    if Connection.objects.filter(member=sender, other=recipient).exists():
-        # A message to a connection is never limited, whatever the conversation began as.
-        return allowed(Compose.MESSAGE, conversation)
-    if conversation is not None:
-        if (closed := _conversation_refusal(sender, recipient, conversation)) is not None:
-            return refused(*closed, conversation)
-        return allowed(Compose.MESSAGE, conversation)
-
-    status = premium_services.premium_status(member=sender)
-    if not recipient.accept_inmail:
-        return refused(
-            "no_inmail",
-            NotAllowed(
-                f"{recipient.full_name} doesn't accept InMail. Connect with them to message them."
-            ),
-            status=status,
-        )
-    # Open Profile counts only while its owner is Premium: the flag alone is not enough.
-    if recipient.open_profile and premium_selectors.member_is_premium(member=recipient):
-        return allowed(Compose.INMAIL, open_profile=True, status=status)
-    if (error := premium_services.spend_refusal(status=status)) is not None:
-        return refused("no_credits" if status.subscription else "no_plan", error, status=status)
-    return allowed(Compose.INMAIL, costs_credit=True, status=status)
 
 
 def _already_sent(author: Member, token: uuid.UUID | None) -> Message | None:
@@ -186,7 +75,7 @@ def _check_subject(subject: str) -> None:
 
 
 def _start(
-    sender: Member, recipient: Member, compose: Compose, *, subject: str, at: datetime
+    sender: Member, recipient: Member, compose: selectors.Compose, *, subject: str, at: datetime
 ) -> Conversation:
     inmail = compose.is_inmail
     conversation = Conversation.objects.create(
@@ -271,7 +160,7 @@ def message_send(
     lock_pair(sender, recipient)
     if (sent := _already_sent(sender, token)) is not None:
         return sent
-    compose = compose_options(sender=sender, recipient=recipient)
+    compose = selectors.compose_options(sender=sender, recipient=recipient)
     if compose.refusal is not None:
         raise compose.refusal
     _check_body(body)
@@ -324,7 +213,7 @@ def inmail_answer(*, member: Member, conversation_id: int, interested: bool) -> 
         raise NotAllowed("Only the recipient of an InMail can answer it.")
     if not conversation.is_pending:
         raise Conflict("You've already responded to this InMail.")
-    if (blocked := _block_refusal(member, other)) is not None:
+    if (blocked := selectors.block_refusal(member, other)) is not None:
         raise blocked[1]
     now = timezone.now()
     kind, body, response = (

@@ -9,31 +9,28 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseLocation
 
-from accounts.models import Block, Member
-from accounts.selectors import members_for_viewer
 from core.errors import DomainError
-from core.http import action_error, status_for
+from core.http import action_error, render_page, status_for, wants_fragment
 from core.limits import limit
 from inmail import selectors, services
 from inmail.forms import AnswerForm, MessageForm
 from inmail.models import Participant
 from premium import services as premium_services
 
+# The fragment of inmail/inbox.html each htmx target gets.
 PANES = {
-    "conversation-list": "inmail/inbox.html#list",
-    "load-more": "inmail/inbox.html#rows",
-    "thread-pane": "inmail/inbox.html#thread",
-    "messaging": "inmail/inbox.html#panes",
+    "conversation-list": "list",
+    "load-more": "rows",
+    "thread-pane": "thread",
+    "messaging": "panes",
 }
 
 
@@ -63,12 +60,10 @@ def _filter_context(request) -> dict:
 
 def _render_messaging(request, context, *, status=200):
     """The inbox page, or the pane an htmx request targets."""
-    pane = None
-    if request.htmx and not request.htmx.history_restore_request:
-        pane = request.htmx.target
-    response = render(request, PANES.get(pane, "inmail/inbox.html"), context, status=status)
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    pane = PANES.get(request.htmx.target) if request.htmx else None
+    return render_page(
+        request, "inmail/inbox.html", context, fragment=pane, status=status, vary=("HX-Target",)
+    )
 
 
 def _inbox_context(request, *, cursor=None):
@@ -113,12 +108,12 @@ def _thread_context(request, participant, *, form=None, error=None):
         "conversation": participant.conversation,
         "other": other,
         "thread": selectors.thread_messages(conversation=participant.conversation),
-        "reply": services.compose_options(sender=request.user, recipient=other),
+        "reply": selectors.compose_options(sender=request.user, recipient=other),
         "form": form or _new_form("reply"),
         "error": error,
         # Out-of-band updates of the conversation's row and the unread badge, for htmx
         # requests that replace the thread pane alone.
-        "oob": request.htmx.target == "thread-pane" if request.htmx else False,
+        "oob": wants_fragment(request) and request.htmx.target == "thread-pane",
     }
 
 
@@ -268,29 +263,15 @@ def unread_count(request):
 # Compose
 
 
-def _messageable(viewer: Member):
-    """Members the viewer may open a compose window to: active, and not blocking the viewer.
-
-    Those the viewer blocked are included, so the window can say why it can't send.
-    """
-    return members_for_viewer(
-        viewer=viewer,
-        queryset=Member.objects.filter(is_active=True).exclude(
-            Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer))
-        ),
-    )
-
-
 def _compose_window(request, compose, form, *, status=200, **extra):
     context = {"compose": compose, "m": compose.recipient, "form": form, **extra}
-    template = "inmail/compose.html#window" if request.htmx else "inmail/compose.html"
-    return render(request, template, context, status=status)
+    return render_page(request, "inmail/compose.html", context, fragment="window", status=status)
 
 
 @login_required
 def compose(request, slug):
-    recipient = get_object_or_404(_messageable(request.user), slug=slug)
-    options = services.compose_options(sender=request.user, recipient=recipient)
+    recipient = get_object_or_404(selectors.messageable_members(viewer=request.user), slug=slug)
+    options = selectors.compose_options(sender=request.user, recipient=recipient)
     if request.method != "POST":
         return _compose_window(request, options, _new_form("compose"))
     limit(request, "message", key=str(request.user.pk))
@@ -310,7 +291,7 @@ def compose(request, slug):
     except DomainError as error:
         # Things may have changed since the window opened (the last credit spent in another
         # tab): show the window as it is now, without repeating a refusal its box explains.
-        options = services.compose_options(sender=request.user, recipient=recipient)
+        options = selectors.compose_options(sender=request.user, recipient=recipient)
         shown = options.refusal.message if options.refusal else None
         return _compose_window(
             request,

@@ -4,12 +4,15 @@ Balances here are read as they stand in the database; call `services.premium_sta
 where the balance must be settled up to now (My Premium does).
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import Member
-from premium.models import CreditGrant, LedgerEntry, Plan, Subscription
+from premium.models import CREDIT_LIFETIME, CreditGrant, LedgerEntry, Plan, Subscription, add_months
 
 HISTORY_PAGE_SIZE = 20
 EXPIRING_SOON_DAYS = 30
@@ -21,6 +24,22 @@ def plans_offered() -> QuerySet[Plan]:
 
 def plan_offered(*, slug: str) -> Plan | None:
     return plans_offered().filter(slug=slug).first()
+
+
+@dataclass(frozen=True)
+class CheckoutPreview:
+    """What starting or switching to a plan now would give: its first allowance today, the next
+    one a month later, and today's credits expiring 90 days from now."""
+
+    next_allowance_at: datetime
+    expires_at: datetime
+
+
+def checkout_preview() -> CheckoutPreview:
+    """The dates the checkout page promises, were the member to confirm now (a change of plan
+    starts a new billing month at once, like a start)."""
+    now = timezone.now()
+    return CheckoutPreview(next_allowance_at=add_months(now, 1), expires_at=now + CREDIT_LIFETIME)
 
 
 def credit_history(*, member: Member) -> QuerySet[LedgerEntry]:

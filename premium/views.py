@@ -6,14 +6,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.http import refused
+from core.http import refused, render_page, wants_fragment
 from premium import selectors, services
 from premium.forms import OpenProfileForm
-from premium.models import CREDIT_LIFETIME, Plan, add_months
+from premium.models import Plan
 
 
 def _refused(request, error, *, back=None):
@@ -25,19 +24,15 @@ def my_premium(request):
     member = request.user
     history = Paginator(selectors.credit_history(member=member), selectors.HISTORY_PAGE_SIZE)
     context = {"history": history.get_page(request.GET.get("page"))}
-    if request.htmx and not request.htmx.history_restore_request:
-        # The history's page links swap the history alone.
-        response = render(request, "premium/my_premium.html#history", context)
-    else:
+    # The history's page links swap the history alone, which needs nothing else.
+    if not wants_fragment(request):
         context.update(
             status=services.premium_status(member=member),
             expiring=selectors.credits_expiring(member=member),
             soon_before=(timezone.now() + timedelta(days=selectors.EXPIRING_SOON_DAYS)).date(),
             plans=selectors.plans_offered(),
         )
-        response = render(request, "premium/my_premium.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "premium/my_premium.html", context, fragment="history")
 
 
 @login_required
@@ -59,13 +54,13 @@ def checkout(request, slug):
             f"Welcome to {plan.name}! You have {new_status.balance} InMail credits to use.",
         )
         return redirect("premium:my_premium")
-    now = timezone.now()
+    preview = selectors.checkout_preview()
     context = {
         "plan": plan,
         "status": status,
         "changing": changing,
-        "next_allowance_at": add_months(now, 1),
-        "expires_at": now + CREDIT_LIFETIME,
+        "next_allowance_at": preview.next_allowance_at,
+        "expires_at": preview.expires_at,
     }
     return render(request, "premium/checkout.html", context)
 

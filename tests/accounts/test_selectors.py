@@ -615,3 +615,26 @@ def test_page_query_count_does_not_grow_with_the_graph():
         counts.append(len(ctx.captured_queries))
 
     assert counts == [4, 4]
+
+
+# --- blockers_between ----------------------------------------------------------------------
+
+
+def test_blockers_between_is_empty_when_neither_blocked_the_other(member, other):
+    BlockFactory(blocker=member)  # a block of someone else
+
+    assert selectors.blockers_between(member, other) == set()
+
+
+def test_blockers_between_names_whoever_blocked_in_either_order(member, other):
+    BlockFactory(blocker=other, blocked=member)
+
+    assert selectors.blockers_between(member, other) == {other.pk}
+    assert selectors.blockers_between(other, member) == {other.pk}
+
+
+def test_blockers_between_names_both_when_each_blocked_the_other(member, other):
+    BlockFactory(blocker=member, blocked=other)
+    BlockFactory(blocker=other, blocked=member)
+
+    assert selectors.blockers_between(member, other) == {member.pk, other.pk}

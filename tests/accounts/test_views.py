@@ -495,6 +495,28 @@ class TestSearch:
         assert page.lstrip().startswith('<div id="results">')
         assert "<html" not in page
 
+    def test_htmx_history_restore_gets_the_whole_page(self, member_client):
+        MemberFactory(first_name="Grace", headline="Gardener")
+
+        response = member_client.get(
+            self.url,
+            {"q": "gardener"},
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+        )
+
+        page = text(response)
+        assert page.lstrip().startswith("<!doctype html>")
+        assert '<div id="results">' in page
+        assert "Grace" in page
+
+    def test_page_and_results_vary_on_hx_request(self, member_client):
+        full = member_client.get(self.url, {"q": "gardener"})
+        results = member_client.get(self.url, {"q": "gardener"}, HTTP_HX_REQUEST="true")
+
+        assert "HX-Request" in full["Vary"]
+        assert "HX-Request" in results["Vary"]
+
     def test_blocked_members_are_not_found(self, member_client, member):
         BlockFactory(blocker=MemberFactory(headline="Gardener"), blocked=member)
         BlockFactory(blocker=member, blocked=MemberFactory(headline="Gardener"))

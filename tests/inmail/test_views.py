@@ -145,6 +145,20 @@ class TestComposeWindow:
             assert "<html" in page
             assert "<title>Message Grace Hopper | InMail</title>" in page
 
+    def test_history_restore_gets_the_whole_page_and_the_window_varies_on_hx_request(
+        self, member_client, premium_member, other
+    ):
+        restore = {**HTMX, "HX-History-Restore-Request": "true"}
+
+        window = member_client.get(compose_url(other), headers=HTMX)
+        page = member_client.get(compose_url(other), headers=restore)
+
+        assert "<html" not in text(window)
+        assert "<title>Message Grace Hopper | InMail</title>" in text(page)
+        assert '<section class="compose" id="compose-window"' in text(page)
+        assert "HX-Request" in window["Vary"]
+        assert "HX-Request" in page["Vary"]
+
     def test_inmail_to_an_open_profile_is_free_even_for_a_free_member(
         self, member_client, premium_other
     ):

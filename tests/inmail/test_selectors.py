@@ -1,0 +1,193 @@
+"""Who may write to whom, decided before any form is shown: `compose_options` and the reads
+it stands on. The sends that act on these answers are in test_services.py."""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from accounts.models import Member
+from core.errors import Conflict, Invalid, NotAllowed, NotFound
+from inmail import selectors, services
+from inmail.selectors import Compose
+from premium import services as premium_services
+from tests.factories import BlockFactory, MemberFactory, connect, subscribe
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+def inmail(sender, recipient):
+    return services.message_send(
+        sender=sender, recipient=recipient, subject="A role", body="Would you talk?"
+    )
+
+
+def refusal(compose):
+    return compose.reason, type(compose.refusal), compose.refusal.message
+
+
+# --- conversation_between ------------------------------------------------------------------
+
+
+def test_conversation_between_is_none_before_anyone_wrote(member, other):
+    assert selectors.conversation_between(member, other) is None
+
+
+def test_conversation_between_finds_the_pairs_one_conversation_in_either_order(member, other):
+    connect(member, other)
+    conversation = services.message_send(sender=member, recipient=other, body="Hi").conversation
+    MemberFactory()  # and nobody else's
+
+    assert selectors.conversation_between(member, other) == conversation
+    assert selectors.conversation_between(other, member) == conversation
+
+
+# --- compose_options -----------------------------------------------------------------------
+
+
+def test_to_a_connection_a_free_message(member, other):
+    connect(member, other)
+
+    compose = selectors.compose_options(sender=member, recipient=other)
+
+    assert (compose.mode, compose.costs_credit, compose.refusal) == (Compose.MESSAGE, False, None)
+    assert compose.status is None  # a message never reads the sender's credits
+
+
+def test_to_anyone_else_an_inmail_that_costs_a_credit(member, other):
+    subscribe(member)
+
+    compose = selectors.compose_options(sender=member, recipient=other)
+
+    assert (compose.mode, compose.costs_credit, compose.open_profile) == (
+        Compose.INMAIL,
+        True,
+        False,
+    )
+    assert compose.status.balance == 5
+
+
+def test_to_an_open_profile_a_free_inmail_even_without_a_plan(member, other):
+    subscribe(other)
+    premium_services.open_profile_set(member=other, enabled=True)
+
+    compose = selectors.compose_options(sender=member, recipient=other)
+
+    assert (compose.mode, compose.costs_credit, compose.open_profile) == (
+        Compose.INMAIL,
+        False,
+        True,
+    )
+
+
+def test_without_a_plan_the_refusal_says_where_to_get_one(member, other):
+    compose = selectors.compose_options(sender=member, recipient=other)
+
+    assert compose.mode is None
+    assert refusal(compose) == ("no_plan", NotAllowed, premium_services.NO_PLAN)
+
+
+def test_without_credits_the_refusal_names_the_next_allowance(member, other):
+    subscribe(member)
+    for _ in range(5):
+        inmail(member, MemberFactory())
+
+    compose = selectors.compose_options(sender=member, recipient=other)
+
+    assert refusal(compose) == (
+        "no_credits",
+        Conflict,
+        "You have no InMail credits left. Your next 5 arrive on Apr 14, 2026.",
+    )
+
+
+def test_to_a_member_who_does_not_accept_inmail_it_is_refused(member, other):
+    subscribe(member)
+    Member.objects.filter(pk=other.pk).update(accept_inmail=False)
+    other.refresh_from_db()
+
+    compose = selectors.compose_options(sender=member, recipient=other)
+
+    assert refusal(compose) == (
+        "no_inmail",
+        NotAllowed,
+        "Grace Hopper doesn't accept InMail. Connect with them to message them.",
+    )
+
+
+def test_blocks_either_way_are_refused_with_their_own_reason(member, other):
+    BlockFactory(blocker=member, blocked=other)
+
+    assert refusal(selectors.compose_options(sender=member, recipient=other)) == (
+        "blocked_by_you",
+        NotAllowed,
+        "You've blocked Grace Hopper. Unblock them in Settings to message them.",
+    )
+    assert refusal(selectors.compose_options(sender=other, recipient=member)) == (
+        "blocked",
+        NotAllowed,
+        "You can't message Ada Lovelace.",
+    )
+
+
+def test_yourself_and_a_deactivated_member_are_refused(member, other):
+    Member.objects.filter(pk=other.pk).update(is_active=False)
+    other.refresh_from_db()
+
+    assert refusal(selectors.compose_options(sender=member, recipient=member)) == (
+        "self",
+        Invalid,
+        "You can't message yourself.",
+    )
+    assert refusal(selectors.compose_options(sender=member, recipient=other)) == (
+        "inactive",
+        NotFound,
+        "This member is no longer on InMail.",
+    )
+
+
+def test_a_pending_inmail_makes_its_sender_wait_but_not_its_recipient(member, other):
+    subscribe(member)
+    conversation = inmail(member, other).conversation
+
+    waiting = selectors.compose_options(sender=member, recipient=other)
+    replying = selectors.compose_options(sender=other, recipient=member)
+
+    assert refusal(waiting) == (
+        "pending",
+        Conflict,
+        "You've sent Grace an InMail. You can write again once they respond.",
+    )
+    assert waiting.conversation == conversation
+    assert (replying.mode, replying.conversation) == (Compose.MESSAGE, conversation)
+
+
+# --- messageable_members -------------------------------------------------------------------
+
+
+def test_messageable_members_include_those_you_blocked_but_not_those_who_blocked_you(member):
+    you_blocked, blocked_you, gone, anyone = MemberFactory.create_batch(4)
+    BlockFactory(blocker=member, blocked=you_blocked)
+    BlockFactory(blocker=blocked_you, blocked=member)
+    Member.objects.filter(pk=gone.pk).update(is_active=False)
+
+    found = set(selectors.messageable_members(viewer=member))
+
+    assert {you_blocked, anyone} <= found
+    assert not {blocked_you, gone} & found
+
+
+def test_messageable_members_carry_their_relationship_to_the_viewer(member, other):
+    connect(member, other)
+
+    found = selectors.messageable_members(viewer=member).get(pk=other.pk)
+
+    assert found.degree == 1
