@@ -193,7 +193,7 @@ def search(request):
     )
 
 
-MEMBER_ACTIONS = "accounts/components.html#member_actions"
+MEMBER_ACTIONS = "components/members.html#member_actions"
 
 # Actions on another member. Each works as a plain form post (redirect back with a message)
 # and as an htmx post (the member's action buttons, swapped in place).
