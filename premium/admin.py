@@ -9,8 +9,8 @@ Every list annotates what its columns need, so a page costs the same queries at 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -126,20 +126,34 @@ class PlanAdmin(admin.ModelAdmin):
 # Subscriptions
 
 
-class SubscriptionStartForm(forms.Form):
-    """Member and plan for a new subscription; the service decides whether it may start."""
+class SubscriptionStartForm(forms.ModelForm):
+    """Member and plan for a new subscription. The service's own refusal is the form's error;
+    `SubscriptionAdmin.save_model` starts the subscription through the service."""
 
+    # Declared, so that it is a plain choice of the plans offered, without the admin's links
+    # to add or edit a plan; the member is the admin's own searchable field.
     plan = forms.ModelChoiceField(
         queryset=Plan.objects.none(),
         help_text="The plan's first month of credits is granted at once.",
     )
 
-    def __init__(self, *args, member_field, **kwargs):
+    class Meta:
+        model = Subscription
+        fields = ["member", "plan"]
+        help_texts = {"member": "A member without a live plan."}
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The admin's own field for the member: searchable, from the member admin.
-        member_field.help_text = "A member without a live plan."
-        self.fields = {"member": member_field, "plan": self.fields["plan"]}
         self.fields["plan"].queryset = selectors.plans_offered()
+
+    def clean(self):
+        cleaned = super().clean()
+        member, plan = cleaned.get("member"), cleaned.get("plan")
+        if member is not None and plan is not None:
+            status = services.premium_status(member=member)
+            if (refusal := services.start_refusal(status=status, plan=plan)) is not None:
+                raise forms.ValidationError(f"{member}: {refusal.message}")
+        return cleaned
 
 
 class AdjustCreditsForm(forms.Form):
@@ -312,49 +326,31 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     # Adding: the service starts the subscription
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = SubscriptionStartForm
+        return super().get_form(request, obj, **kwargs)
+
     def add_view(self, request, form_url="", extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        fieldsets = self.get_fieldsets(request)
-        member_field = self.formfield_for_dbfield(Subscription._meta.get_field("member"), request)
-        form_fields = {"member_field": member_field}
-        if request.method == "POST":
-            form = SubscriptionStartForm(request.POST, **form_fields)
-            if form.is_valid():
-                try:
-                    status = services.subscription_start(
-                        member=form.cleaned_data["member"],
-                        plan=form.cleaned_data["plan"],
-                        actor=request.user,
-                    )
-                except DomainError as error:
-                    form.add_error(None, f"{form.cleaned_data['member']}: {error.message}")
-                else:
-                    self.log_addition(request, status.subscription, [{"added": {}}])
-                    return self.response_add(request, status.subscription)
-        else:
-            form = SubscriptionStartForm(
-                initial=self.get_changeform_initial_data(request), **form_fields
-            )
-        admin_form = helpers.AdminForm(form, list(fieldsets), {}, model_admin=self)
         context = {
-            **self.admin_site.each_context(request),
             "title": "Start a subscription",
-            "subtitle": None,
-            "adminform": admin_form,
-            "object_id": None,
-            "original": None,
-            "is_popup": False,
-            "to_field": None,
-            "media": self.media + admin_form.media,
-            "inline_admin_formsets": [],
-            "errors": helpers.AdminErrorList(form, []),
-            "preserved_filters": self.get_preserved_filters(request),
             # The page that follows is read-only: there is nothing to continue editing.
             "show_save_and_continue": False,
             **(extra_context or {}),
         }
-        return self.render_change_form(request, context, add=True, form_url=form_url)
+        try:
+            return super().add_view(request, form_url, context)
+        except DomainError as error:
+            # The member started a plan between the form's check and the save (the service
+            # checks again under the member's lock): nothing was written.
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        # Only ever an addition: a subscription's own page is read-only.
+        status = services.subscription_start(member=obj.member, plan=obj.plan, actor=request.user)
+        obj.pk = status.subscription.pk
+        obj.refresh_from_db()
 
     # Actions: each member's refusal is reported with the service's message; the others proceed
 

@@ -259,6 +259,15 @@ def reactivate_refusal(*, status: PremiumStatus) -> DomainError | None:
     return None
 
 
+def start_refusal(*, status: PremiumStatus, plan: Plan) -> DomainError | None:
+    """Why the member cannot start `plan` now, if they cannot: the admin's add form asks first."""
+    if (refusal := checkout_refusal(status=status, plan=plan)) is not None:
+        return refusal
+    if status.subscription is not None:
+        return Conflict(f"You already have {status.plan.name}. Change your plan instead.")
+    return None
+
+
 def _raise(refusal: DomainError | None) -> None:
     if refusal is not None:
         raise refusal
@@ -268,9 +277,7 @@ def _raise(refusal: DomainError | None) -> None:
 def subscription_start(*, member: Member, plan: Plan, actor: Member | None = None) -> PremiumStatus:
     """Subscribe a member without a plan: the first month's credits at once."""
     credits, sub, now = _settled(member)
-    _raise(checkout_refusal(status=_status(credits, sub), plan=plan))
-    if sub is not None:
-        raise Conflict(f"You already have {sub.plan.name}. Change your plan instead.")
+    _raise(start_refusal(status=_status(credits, sub), plan=plan))
     return _status(credits, _start(member, plan, credits, at=now, actor=actor))
 
 

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from premium import services
+from premium.admin import SubscriptionStartForm
 from premium.models import (
     MAX_MONTHLY_CREDITS,
     CreditGrant,
@@ -417,6 +419,39 @@ def test_adding_a_subscription_for_a_member_on_a_plan_shows_the_services_refusal
 
     assert response.status_code == 200
     assert "Ada Lovelace: You already have Premium Essentials. Change your plan instead." in text(
+        response
+    )
+    assert Subscription.objects.filter(member=premium_member).count() == 1
+    assert ledger_rows() == before
+
+
+def test_the_add_page_starts_a_subscription_with_member_and_plan_only(staff_client):
+    page = text(staff_client.get(ADD_SUBSCRIPTION))
+
+    assert "<h1>Start a subscription</h1>" in page
+    assert "A member without a live plan." in page
+    assert "The plan's first month of credits is granted at once." in page
+    assert "Add another plan" not in page
+    assert 'name="member"' in page
+    assert 'name="plan"' in page
+    assert 'name="status"' not in page
+    assert 'name="_continue"' not in page  # the subscription's page that follows is read-only
+
+
+def test_a_plan_started_between_the_forms_check_and_the_save_is_reported_not_doubled(
+    staff_client, premium_member, monkeypatch
+):
+    # As if the member had started a plan in the moment since the form checked: the service,
+    # which checks again under the member's lock, refuses.
+    monkeypatch.setattr(SubscriptionStartForm, "clean", forms.ModelForm.clean)
+    before = ledger_rows()
+
+    response = staff_client.post(
+        ADD_SUBSCRIPTION, {"member": premium_member.pk, "plan": plan("premium-pro").pk}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == ADD_SUBSCRIPTION
+    assert "You already have Premium Essentials. Change your plan instead." in shown_messages(
         response
     )
     assert Subscription.objects.filter(member=premium_member).count() == 1
