@@ -1,7 +1,6 @@
 """The account forms' text rules, and a password reset that does the same work whether or not
 an account uses the address."""
 
-import html
 import re
 
 import pytest
@@ -10,12 +9,9 @@ from django.urls import reverse
 
 from accounts.forms import PasswordResetForm
 from accounts.models import Member
+from tests.assertions import text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def signup_data(**fields):

@@ -7,13 +7,11 @@ through core.limits.limit with the view's own key (a wrong key would let the N+1
 then makes the last allowed attempt and the refused one through the real view.
 """
 
-import html
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -21,17 +19,14 @@ from accounts.models import Invitation, Member
 from core.limits import limit
 from inmail.models import Conversation, Message
 from premium import services as premium_services
+from tests.assertions import text
 from tests.factories import MemberFactory, connect, subscribe
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 HTMX = {"HX-Request": "true"}
 IP = "127.0.0.1"  # the test client's REMOTE_ADDR
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def use_up(name, key, times):
@@ -39,10 +34,6 @@ def use_up(name, key, times):
     request = RequestFactory().post("/")
     for _ in range(times):
         limit(request, name, key=key)
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def assert_limited(response, message, *, longest):
@@ -73,7 +64,6 @@ def signed_in(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("fast_hasher")
 class TestSignInLockout:
     """django-axes: 10 failures for one account or from one address lock it for 15 minutes."""
 
@@ -144,14 +134,7 @@ def signup_data(n):
     }
 
 
-@pytest.fixture
-def fast_hasher(settings):
-    # PBKDF2's full cost on every sign-up and sign-in attempt would make these tests slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.django_db
-@pytest.mark.usefixtures("fast_hasher")
 class TestSignup:
     URL = reverse("accounts:signup")
     REFUSED = "Too many accounts were created from your network: at most 10 an hour."
