@@ -22,7 +22,7 @@ from accounts.forms import (
     SignupForm,
 )
 from core.errors import DomainError, NotFound
-from core.http import action_error, refused, render_page, status_for
+from core.http import action_error, fragment_status, refused, render_page, status_for
 from core.limits import client_ip, limit, signin_email
 
 
@@ -223,7 +223,7 @@ def _respond(request, *, member_pk, fallback, success=None, error=None, status=2
             # Buttons in the fragment post back to the page they sit on, not to this URL.
             "back_url": request.htmx.current_url_abs_path,
         }
-        return render(request, MEMBER_ACTIONS, context, status=status)
+        return render(request, MEMBER_ACTIONS, context, status=fragment_status(request, status))
     if error:
         return action_error(request, error, back=fallback, status=status)
     messages.success(request, success)

@@ -36,6 +36,20 @@ def status_for(error: DomainError) -> int:
     return 400
 
 
+# A refusal answered to htmx with a fragment (the form again, saying why) uses 422 Unprocessable
+# Content whatever the refusal's own status: base.html tells htmx to swap 4xx fragments in like
+# a success, and django-htmx's debug script (DEBUG, as `make run` serves) would otherwise replace
+# the whole document with a 400, 403 or 404 fragment.
+REFUSED_FRAGMENT = 422
+
+
+def fragment_status(request: HttpRequest, status: int) -> int:
+    """The status to answer with: a refusal's own for a full page, REFUSED_FRAGMENT for htmx."""
+    if status >= 400 and request.htmx and not request.htmx.boosted:
+        return REFUSED_FRAGMENT
+    return status
+
+
 def with_error_headers(response: HttpResponse, error: DomainError) -> HttpResponse:
     """`Retry-After` for a rate limit that knows when it lifts."""
     if isinstance(error, RateLimited) and error.retry_after is not None:
@@ -78,6 +92,7 @@ def render_page(
     """
     if fragment and wants_fragment(request):
         template = f"{template}#{fragment}"
+        status = fragment_status(request, status)
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request", *vary])
     return response

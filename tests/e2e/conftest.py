@@ -61,6 +61,15 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+@pytest.fixture(params=["production", "development"])
+def site_mode(request, settings):
+    """Run a journey against both ways the site is served: DEBUG off as in production, and
+    DEBUG on as `make run` serves it, where django-htmx adds its debug script (which swaps
+    some error responses in as the whole document)."""
+    settings.DEBUG = request.param == "development"
+    return request.param
+
+
 @pytest.fixture
 def csp_violations():
     """What the CSP refused on any page of the test: `page` fails the test unless it is empty."""
