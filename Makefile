@@ -17,7 +17,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test test-fast env lint format check migrate seed serve serve-prod clean
+.PHONY: run test test-fast env lint format check migrate seed serve serve-prod clean bench
 
 $(UV):
 	$(PYTHON) -m venv $(BOOT)
@@ -50,6 +50,12 @@ serve-prod: env
 # new databases.
 test-fast: env
 	$(PY) -m pytest --reuse-db $(PYTEST_ARGS)
+
+# The benchmark (PostgreSQL): seeds inmail_bench and inmail_bench_100k on first use (a few
+# minutes), then measures every page against a bare view. BENCH_DATABASE_URL, BENCH_ROUNDS,
+# BENCH_DURATION, BENCH_SHAPES=main,100k; BENCH_ARGS="--reseed" rebuilds the data.
+bench: env
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: env
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,8 @@
+"""The site's settings, plus the bare view's URL; used only by `make bench`."""
+
+from config.settings import *  # noqa: F403
+from config.settings import ALLOWED_HOSTS
+
+ROOT_URLCONF = "bench.urls"
+# The in-process measurements use Django's test client.
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
