@@ -109,7 +109,7 @@ def seed(shape: Shape, *, log=print) -> None:
 
     pairs = _graph(n, rng)
     # The two viewers' networks are exactly these.
-    pairs |= {(0, i) for i in range(1, INBOX_CONNECTIONS + 1)}
+    pairs |= {(0, i) for i in _inbox_friends(n)}
     pairs |= {(n - 1, n - 2 - i) for i in range(NETWORK_CONNECTIONS)}
     since = now - timedelta(days=30)
     copy_rows(
@@ -126,7 +126,9 @@ def seed(shape: Shape, *, log=print) -> None:
     inviters = range(n - 2 - NETWORK_CONNECTIONS - NETWORK_INVITATIONS, n - 2 - NETWORK_CONNECTIONS)
     invitations = [(ids[i], network) for i in inviters]
     # A few for the inbox viewer too, so that home shows its Invitations card.
-    invitations += [(ids[i], inbox) for i in range(n // 2, n // 2 + 3)]
+    friends = set(_inbox_friends(n))
+    inviters = [i for i in range(n // 2, n // 2 + 10) if i not in friends][:3]
+    invitations += [(ids[i], inbox) for i in inviters]
     copy_rows(
         Invitation,
         ["sender", "recipient", "note", "status", "created_at"],
@@ -142,6 +144,11 @@ def seed(shape: Shape, *, log=print) -> None:
     if shape.inbox_conversations or shape.background_messages:
         _conversations(shape, ids, pairs, rng, now)
         log(f"  {Message.objects.count():,} messages")
+
+
+def _inbox_friends(n: int) -> list[int]:
+    """The inbox viewer's connections, one every 47 members: across many communities."""
+    return [1 + k * 47 % (n - 3) for k in range(INBOX_CONNECTIONS)]
 
 
 def _members(shape: Shape, rng: random.Random, now) -> list[int]:
@@ -247,12 +254,15 @@ def _conversations(shape: Shape, ids, pairs, rng: random.Random, now) -> None:
     # The inbox viewer: conversations with its connections, then InMails to its Open Profile
     # (free: no credit spent), each answered by the viewer's reply.
     with_connections = min(INBOX_CONNECTIONS, shape.inbox_conversations)
+    friends = _inbox_friends(n)
+    known = set(friends)
+    strangers = (i for i in range(1, n - 1) if i not in known)
     for k in range(shape.inbox_conversations):
         at = now - timedelta(days=30) + timedelta(minutes=k * 80)
         if k < with_connections:
-            rows.append(("message", ids[0], ids[k + 1], "", "", None, at))
+            rows.append(("message", ids[0], ids[friends[k]], "", "", None, at))
         else:
-            other = ids[INBOX_CONNECTIONS + 1 + (k - with_connections)]
+            other = ids[next(strangers)]
             responded = at + timedelta(minutes=MESSAGE_GAP_MINUTES)
             subject = f"An opportunity at {COMPANIES[k % len(COMPANIES)]}"
             rows.append(("inmail", other, ids[0], subject, "replied", responded, at))
@@ -260,10 +270,7 @@ def _conversations(shape: Shape, ids, pairs, rng: random.Random, now) -> None:
     background = shape.background_messages // MESSAGES_PER_CONVERSATION
     candidates = [p for p in pairs if p[0] != 0 and p[1] != n - 1]
     rng.shuffle(candidates)
-    taken = {(0, k + 1) for k in range(with_connections)}
     for a, b in candidates[:background]:
-        if (a, b) in taken:
-            continue
         at = now - timedelta(days=60) + timedelta(seconds=rng.randrange(55 * 86_400))
         rows.append(("message", ids[a], ids[b], "", "", None, at))
     fields = ["kind", "starter", "recipient", "subject", "response", "responded_at"]
