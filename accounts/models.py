@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Length, Lower
+from django.db.models.functions import Length, Lower, Upper
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -79,7 +80,15 @@ class Member(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(email=Lower("email")), name="member_email_lowercase"
             ),
         ]
-        indexes = [models.Index(fields=["last_name", "first_name", "id"], name="member_name_idx")]
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "id"], name="member_name_idx"),
+            # Search's `icontains` on PostgreSQL, UPPER(column) LIKE '%word%': trigram indexes
+            # (pg_trgm), created on PostgreSQL only (migration 0003); SQLite scans.
+            *(
+                GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=f"member_{column}_trgm")
+                for column in ("first_name", "last_name", "headline")
+            ),
+        ]
 
     def __str__(self):
         return self.full_name or self.email

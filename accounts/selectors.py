@@ -1,7 +1,10 @@
 """Reads of members and the graph, always as seen by a viewer (blocks hide members both ways)."""
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -111,8 +114,8 @@ def mutual_connections(*, viewer: Member, member: Member, limit: int = 3) -> Que
     )
 
 
-def member_search(*, viewer: Member, query: str) -> QuerySet[Member]:
-    """Members whose name or headline matches every word of the query, by name."""
+def _matching(viewer: Member, query: str) -> QuerySet[Member]:
+    # On PostgreSQL each `icontains` is served by a trigram GIN index on UPPER(column).
     members = visible_members(viewer).exclude(pk=viewer.pk)
     for word in query.split():
         members = members.filter(
@@ -120,7 +123,53 @@ def member_search(*, viewer: Member, query: str) -> QuerySet[Member]:
             | Q(last_name__icontains=word)
             | Q(headline__icontains=word)
         )
-    return with_relationship(members.order_by("last_name", "first_name", "id"), viewer)
+    return members
+
+
+def member_search(*, viewer: Member, query: str) -> QuerySet[Member]:
+    """Members whose name or headline matches every word of the query, by name."""
+    members = _matching(viewer, query).order_by("last_name", "first_name", "id")
+    return with_relationship(members, viewer)
+
+
+# Search counts its results exactly up to here, and pages through at most this many (as
+# LinkedIn does); past it, the count shown is the planner's estimate: "About 14,000 results".
+SEARCH_RESULTS_MAX = 1000
+
+
+@dataclass(frozen=True)
+class ResultCount:
+    pages: int  # results that can be paged through: at most SEARCH_RESULTS_MAX
+    exact: int | None  # the count, when at most SEARCH_RESULTS_MAX
+    about: int | None  # otherwise PostgreSQL's estimate, to two significant digits
+
+
+def member_search_count(*, viewer: Member, query: str) -> ResultCount:
+    """How many members match, counted no further than SEARCH_RESULTS_MAX + 1 rows."""
+    matching = _matching(viewer, query).order_by()
+    counted = matching.values("pk")[: SEARCH_RESULTS_MAX + 1].count()
+    if counted <= SEARCH_RESULTS_MAX:
+        return ResultCount(pages=counted, exact=counted, about=None)
+    estimate = _estimated_rows(matching) if connection.vendor == "postgresql" else 0
+    about = _two_significant_digits(estimate) if estimate > SEARCH_RESULTS_MAX else None
+    return ResultCount(pages=SEARCH_RESULTS_MAX, exact=None, about=about)
+
+
+def _estimated_rows(queryset: QuerySet) -> int:
+    sql, params = queryset.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _two_significant_digits(number: int) -> int:
+    if number < 100:
+        return number
+    scale = 10 ** (len(str(number)) - 2)
+    return round(number / scale) * scale
 
 
 def member_connections(*, member: Member) -> QuerySet[Member]:
@@ -184,29 +233,46 @@ def pending_invitation_count(*, member: Member) -> int:
     return Invitation.objects.filter(recipient=member, status=Invitation.Status.PENDING).count()
 
 
+# People you may know starts from this many of the viewer's connections (the most recent):
+# its cost follows the viewer's own network, never the size of the whole graph.
+SUGGESTION_SOURCES = 500
+
+
 def people_you_may_know(*, viewer: Member, limit: int = 6) -> QuerySet[Member]:
-    """2nd-degree members with the most mutual connections, without open invitations."""
-    viewer_connections = _connections_of(viewer)
-    eligible = visible_members(viewer).exclude(
-        Exists(Invitation.objects.filter(_either_way(viewer), status__in=Invitation.OPEN_STATUSES))
+    """2nd-degree members with the most mutual connections, without open invitations.
+
+    From the viewer's connections outward: their connections, through the (member, other)
+    index, each candidate checked through its own indexed rows (blocks, invitations, already
+    connected), never a scan of the connection table.
+    """
+    sources = (
+        Connection.objects.filter(member=viewer, other__is_active=True)
+        .order_by("-created_at", "-other")
+        .values("other")[:SUGGESTION_SOURCES]
     )
     candidates = (
-        Connection.objects.filter(member__in=viewer_connections)
+        Connection.objects.filter(member__in=sources, other__is_active=True)
         .exclude(other=viewer)
-        .exclude(other__in=viewer_connections)
         # Filter before the cut, or blocked and invited members could fill every slot.
-        .filter(other__in=eligible.values("pk"))
+        .exclude(Exists(Connection.objects.filter(member=viewer, other=OuterRef("other"))))
+        .exclude(Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("other"))))
+        .exclude(Exists(Block.objects.filter(blocker=OuterRef("other"), blocked=viewer)))
+        .exclude(
+            Exists(
+                Invitation.objects.filter(
+                    Q(sender=viewer, recipient=OuterRef("other"))
+                    | Q(sender=OuterRef("other"), recipient=viewer),
+                    status__in=Invitation.OPEN_STATUSES,
+                )
+            )
+        )
         .values("other")
         .annotate(n=Count("*"))
         .order_by("-n", "other")
         .values("other")[:limit]
     )
-    members = eligible.filter(pk__in=candidates)
+    members = Member.objects.filter(pk__in=candidates)
     return with_relationship(members, viewer).order_by("-mutual_count", "last_name", "id")[:limit]
-
-
-def _either_way(viewer: Member) -> Q:
-    return Q(sender=viewer, recipient=OuterRef("pk")) | Q(sender=OuterRef("pk"), recipient=viewer)
 
 
 def blockers_between(a: Member, b: Member) -> set[int]:

@@ -165,31 +165,69 @@ def settings_view(request):
     )
 
 
+INVITATIONS_SHOWN = 3  # on My Network; "Show all" pages through the rest
+INVITATION_LISTS = {
+    "received": ("Invitations", selectors.members_who_invited),
+    "sent": ("Sent invitations", selectors.members_invited),
+}
+
+
 @login_required
 def my_network(request):
+    """A few invitations each way with "Show all", and a page of connections.
+
+    Like LinkedIn, the lists of invitations are paged: a member with hundreds of pending
+    invitations gets the same page weight, and the same queries, as one with three.
+    """
     member = request.user
+    shown = request.GET.get("show")
+    if shown in INVITATION_LISTS:
+        title, invitations = INVITATION_LISTS[shown]
+        page = Paginator(invitations(member=member), selectors.PAGE_SIZE)
+        return render(
+            request,
+            "accounts/invitations.html",
+            {"title": title, "shown": shown, "page": page.get_page(request.GET.get("page"))},
+        )
+    inviters = list(selectors.members_who_invited(member=member)[: INVITATIONS_SHOWN + 1])
+    invitees = list(selectors.members_invited(member=member)[: INVITATIONS_SHOWN + 1])
     connections = Paginator(selectors.member_connections(member=member), selectors.PAGE_SIZE)
     return render(
         request,
         "accounts/my_network.html",
         {
-            "inviters": selectors.members_who_invited(member=member),
-            "invitees": selectors.members_invited(member=member),
+            "inviters": inviters[:INVITATIONS_SHOWN],
+            "more_inviters": len(inviters) > INVITATIONS_SHOWN,
+            "invitees": invitees[:INVITATIONS_SHOWN],
+            "more_invitees": len(invitees) > INVITATIONS_SHOWN,
             "page": connections.get_page(request.GET.get("page")),
         },
     )
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count, rather than counting every row itself."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # the cached_property's value
+
+
 @login_required
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
-    page = None
+    page = count = None
     if query:
         results = selectors.member_search(viewer=request.user, query=query)
-        page = Paginator(results, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+        count = selectors.member_search_count(viewer=request.user, query=query)
+        paginator = CountedPaginator(results, selectors.PAGE_SIZE, count=count.pages)
+        page = paginator.get_page(request.GET.get("page"))
     # The search box swaps the results alone.
     return render_page(
-        request, "accounts/search.html", {"query": query, "page": page}, fragment="results"
+        request,
+        "accounts/search.html",
+        {"query": query, "page": page, "count": count},
+        fragment="results",
     )
 
 

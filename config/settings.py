@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Search's trigram indexes (GinIndex); harmless on SQLite.
+    "django.contrib.postgres",
     "django_htmx",
     "core",
     "axes",

@@ -1,6 +1,8 @@
 import pytest
+from django.db import connection
 from django.urls import reverse
 
+from accounts import selectors
 from accounts.models import Block, Connection, Invitation, Member
 from tests.assertions import text
 from tests.factories import PASSWORD, BlockFactory, InvitationFactory, MemberFactory, connect
@@ -446,6 +448,49 @@ class TestMyNetwork:
         assert friend.full_name in page
         assert 'Connections <span class="muted">(1)</span>' in page
 
+    def test_shows_three_invitations_each_way_and_a_link_to_all(self, member_client, member):
+        inviters = MemberFactory.create_batch(5)
+        for inviter in inviters:
+            InvitationFactory(sender=inviter, recipient=member)
+        for invitee in MemberFactory.create_batch(4):
+            InvitationFactory(sender=member, recipient=invitee)
+
+        response = member_client.get(reverse("accounts:my_network"))
+
+        assert len(response.context["inviters"]) == 3
+        assert len(response.context["invitees"]) == 3
+        page = text(response)
+        assert 'Invitations <span class="muted">(5)</span>' in page
+        assert 'href="?show=received">Show all 5 invitations</a>' in page
+        assert 'href="?show=sent">Show all sent invitations</a>' in page
+
+    def test_no_show_all_link_for_three_invitations(self, member_client, member):
+        for inviter in MemberFactory.create_batch(3):
+            InvitationFactory(sender=inviter, recipient=member)
+
+        page = text(member_client.get(reverse("accounts:my_network")))
+
+        assert "Show all" not in page
+
+    @pytest.mark.parametrize(
+        ("shown", "title"), [("received", "Invitations"), ("sent", "Sent invitations")]
+    )
+    def test_show_all_pages_through_every_invitation(self, member_client, member, shown, title):
+        for other in MemberFactory.create_batch(27):
+            if shown == "received":
+                InvitationFactory(sender=other, recipient=member)
+            else:
+                InvitationFactory(sender=member, recipient=other)
+        url = reverse("accounts:my_network")
+
+        first = member_client.get(url, {"show": shown})
+        second = member_client.get(url, {"show": shown, "page": 2})
+
+        assert len(first.context["page"].object_list) == 25
+        assert len(second.context["page"].object_list) == 2
+        assert f"{title} invitations" in text(first) or f"{title} <span" in text(first)
+        assert f'href="?show={shown}&amp;page=2"' in text(first)
+
     def test_top_bar_counts_pending_invitations(self, member_client, member):
         InvitationFactory.create_batch(2, recipient=member)
 
@@ -489,6 +534,25 @@ class TestSearch:
         # The page links keep the search.
         assert '<a class="btn btn--ghost" href="?q=gardener&page=2" rel="next">' in text(first)
         assert '<a class="btn btn--ghost" href="?q=gardener&page=1" rel="prev">' in text(second)
+
+    def test_counts_results_exactly_up_to_the_maximum(self, member_client, monkeypatch):
+        monkeypatch.setattr(selectors, "SEARCH_RESULTS_MAX", 3)
+        MemberFactory.create_batch(3, headline="Gardener")
+
+        assert "3 results" in text(member_client.get(self.url, {"q": "gardener"}))
+
+    def test_does_not_count_past_the_maximum(self, member_client, monkeypatch):
+        monkeypatch.setattr(selectors, "SEARCH_RESULTS_MAX", 3)
+        MemberFactory.create_batch(5, headline="Gardener")
+
+        response = member_client.get(self.url, {"q": "gardener"})
+
+        page = text(response)
+        if connection.vendor == "postgresql":  # the planner's estimate, whatever it is
+            assert "About " in page or "More than 3 results" in page
+        else:
+            assert "More than 3 results" in page
+        assert response.context["page"].paginator.count == 3
 
     def test_htmx_gets_only_the_results(self, member_client):
         MemberFactory(headline="Gardener")
