@@ -10,7 +10,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from premium import services
+from premium import settlement
 from premium.models import LedgerEntry
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         entries_before = LedgerEntry.objects.count()
-        settled = services.credits_settle_due()
+        settled = settlement.settle_due()
         written = LedgerEntry.objects.count() - entries_before
         members = ngettext("Settled %(count)d member", "Settled %(count)d members", settled)
         entries = ngettext(
