@@ -179,11 +179,12 @@ def _under_load(targets: list[Target], *, rounds: int, duration: float) -> None:
         server.wait(timeout=30)
 
 
-def _wait_for(url: str, timeout: float = 30) -> None:
+def _wait_for(url: str, timeout: float = 300) -> None:
+    # Generous: on a busy machine a slow page can leave many seconds of queued requests.
     deadline = time.monotonic() + timeout
     while True:
         try:
-            urllib.request.urlopen(url, timeout=2).read()
+            urllib.request.urlopen(url, timeout=30).read()
             return
         except OSError:
             if time.monotonic() > deadline:
