@@ -6,3 +6,5 @@ from config.settings import ALLOWED_HOSTS
 ROOT_URLCONF = "bench.urls"
 # The in-process measurements use Django's test client.
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+# gunicorn is reached over plain HTTP on localhost, with no TLS proxy in front.
+SECURE_SSL_REDIRECT = False
