@@ -156,12 +156,8 @@ def _under_load(targets: list[Target], *, rounds: int, duration: float) -> None:
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "config.wsgi:application",
-            # Sync workers, as the reference numbers were measured; the command line
-            # overrides the project's gunicorn.conf.py (uvicorn workers).
-            "--workers=2",
-            "--worker-class=sync",
+            "--config=python:bench.gunicorn",
             f"--bind=127.0.0.1:{PORT}",
-            "--log-level=warning",
         ],
         cwd=ROOT,
         env=os.environ,
