@@ -4,11 +4,12 @@ ten-times larger graph, and must cost the same."""
 import random
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
 from accounts.models import Connection, Invitation, Member
 from tests.assertions import queries_for
-from tests.factories import PASSWORD_HASH, InvitationFactory, MemberFactory
+from tests.factories import PASSWORD, InvitationFactory, MemberFactory
 
 
 def grow_graph(viewer, size):
@@ -68,13 +69,14 @@ def test_admin_member_list_query_count_does_not_grow(client, member):
 
 def crowd(viewer, *, invitations, connections):
     """Members with a pending invitation to the viewer, and connections of the viewer."""
+    password = make_password(PASSWORD)
     members = Member.objects.bulk_create(
         Member(
             email=f"crowd-{viewer.pk}-{i}@example.com",
             slug=f"crowd-{viewer.pk}-{i}",
             first_name="Crowd",
             last_name=f"Member {i}",
-            password=PASSWORD_HASH,
+            password=password,
         )
         for i in range(invitations + connections)
     )
