@@ -426,16 +426,19 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 form,
                 action="change_plan",
                 title="Change plan",
-                intro="Each selected member moves to the plan at once: a new billing month "
-                "starts with its allowance, and the credits left from the old plan are "
-                "forfeited.",
+                intro="Each selected member moves to the plan at once, even if they changed "
+                "plan this billing month already (members may change once a month). Their "
+                "billing month stays: its allowance is topped up to the new plan's, never "
+                "granted twice, and credits above the new plan's cap are forfeited.",
                 submit="Change plan",
             )
         plan = form.cleaned_data["plan"]
         changed = 0
         for sub in self._live(request, queryset):
             try:
-                services.subscription_change(member=sub.member, plan=plan, actor=request.user)
+                services.subscription_change(
+                    member=sub.member, plan=plan, actor=request.user, override=True
+                )
             except DomainError as error:
                 self.message_user(request, f"{sub.member}: {error.message}", messages.ERROR)
             else:

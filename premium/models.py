@@ -130,8 +130,12 @@ class Subscription(models.Model):
     )
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    # The billing anchor: every billing month starts on an anniversary of this moment.
+    # The billing anchor: every billing month starts on an anniversary of this moment. A plan
+    # change keeps it: the new subscription carries on the member's billing months.
     started_at = models.DateTimeField(default=timezone.now)
+    # When this subscription took over from the member's previous plan; empty when started.
+    # At most one change a billing month: the next waits for `period_end`.
+    changed_at = models.DateTimeField(null=True, blank=True)
     # The billing month in progress (0 is the first), whose allowance has been granted.
     billing_month = models.PositiveIntegerField(default=0)
     period_start = models.DateTimeField()
@@ -163,6 +167,10 @@ class Subscription(models.Model):
                 | (~Q(status="ended") & Q(ended_at__isnull=True)),
                 name="subscription_ended_at_iff_ended",
             ),
+            models.CheckConstraint(
+                condition=Q(changed_at__isnull=True) | Q(changed_at__gte=F("started_at")),
+                name="subscription_changed_after_its_anchor",
+            ),
         ]
         indexes = [
             models.Index(fields=["member", "status"], name="subscription_member_idx"),
@@ -181,6 +189,11 @@ class Subscription(models.Model):
     @property
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
+
+    @property
+    def changed_this_month(self) -> bool:
+        """Whether this billing month's plan change has been made: the next waits for the next."""
+        return self.changed_at is not None and self.changed_at >= self.period_start
 
 
 class CreditGrant(models.Model):

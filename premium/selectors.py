@@ -28,18 +28,20 @@ def plan_offered(*, slug: str) -> Plan | None:
 
 @dataclass(frozen=True)
 class CheckoutPreview:
-    """What starting or switching to a plan now would give: its first allowance today, the next
-    one a month later, and today's credits expiring 90 days from now."""
+    """What starting or switching to a plan now would give: credits today, the next allowance
+    (a month later for a start, the billing month's anniversary for a switch), and today's
+    credits expiring 90 days from now."""
 
     next_allowance_at: datetime
     expires_at: datetime
 
 
-def checkout_preview() -> CheckoutPreview:
-    """The dates the checkout page promises, were the member to confirm now (a change of plan
-    starts a new billing month at once, like a start)."""
+def checkout_preview(*, subscription: Subscription | None = None) -> CheckoutPreview:
+    """The dates the checkout page promises, were the member to confirm now. A change of plan
+    keeps the billing month of the member's `subscription`: its next allowance is on time."""
     now = timezone.now()
-    return CheckoutPreview(next_allowance_at=add_months(now, 1), expires_at=now + CREDIT_LIFETIME)
+    next_allowance_at = subscription.period_end if subscription else add_months(now, 1)
+    return CheckoutPreview(next_allowance_at=next_allowance_at, expires_at=now + CREDIT_LIFETIME)
 
 
 def credit_history(*, member: Member) -> QuerySet[LedgerEntry]:
@@ -60,6 +62,17 @@ def credits_expiring(*, member: Member, limit: int = 6) -> QuerySet:
         .annotate(credits=Sum("remaining"))
         .order_by("day")[:limit]
     )
+
+
+def allowance_granted(*, member_id: int, since: datetime) -> int:
+    """The monthly allowance credits granted to the member since `since`, spent or not.
+
+    Credits back and staff adjustments are not allowances: they do not count.
+    """
+    total = CreditGrant.objects.filter(
+        member_id=member_id, kind=CreditGrant.Kind.MONTHLY, granted_at__gte=since
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or 0
 
 
 def is_premium() -> Exists:

@@ -57,6 +57,27 @@ class PremiumStatus:
         sub = self.subscription
         return sub.period_end if sub and sub.is_cancelled else None
 
+    @property
+    def next_change_at(self) -> datetime | None:
+        """When the member may change plan again, if not now: the next billing month."""
+        sub = self.subscription
+        return sub.period_end if sub and sub.changed_this_month else None
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """What moving to `plan` now does to the balance: the checkout page says it first.
+
+    A change keeps the billing month, so it never grants a second allowance: the month's is
+    topped up to the new plan's (an upgrade adds the difference, a downgrade adds nothing), and
+    credits above the new plan's cap are forfeited.
+    """
+
+    plan: Plan
+    granted_this_month: int
+    forfeited: int
+    top_up: int
+
 
 class _Credits:
     """A member's lots with credits left, loaded under the member's lock, and their ledger."""
@@ -230,15 +251,54 @@ def _start(member: Member, plan: Plan, credits: _Credits, *, at, actor) -> Subsc
     return sub
 
 
-def checkout_refusal(*, status: PremiumStatus, plan: Plan) -> DomainError | None:
-    """Why the member cannot move to `plan` now, if they cannot: the checkout page asks first."""
+def checkout_refusal(
+    *, status: PremiumStatus, plan: Plan, override: bool = False
+) -> DomainError | None:
+    """Why the member cannot move to `plan` now, if they cannot: the checkout page asks first.
+
+    `override` lifts the one-change-a-month rule: staff changing a plan from the admin.
+    """
     if not plan.is_active:
         return Invalid(f"{plan.name} is no longer offered. Choose another plan.")
     sub = status.subscription
     if sub is not None and sub.plan_id == plan.pk:
         hint = " Reactivate it to keep it." if sub.is_cancelled else ""
         return Conflict(f"You're already on {plan.name}.{hint}")
+    if status.next_change_at is not None and not override:
+        return Conflict(change_refused_message(status.next_change_at))
     return None
+
+
+def change_refused_message(next_change_at: datetime) -> str:
+    return (
+        "You've already changed your plan this billing month. "
+        f"You can change your plan again on {display_date(next_change_at)}."
+    )
+
+
+def plan_change_preview(*, status: PremiumStatus, plan: Plan) -> PlanChange:
+    """What changing the member's plan to `plan` now would grant and forfeit."""
+    sub = status.subscription
+    granted = selectors.allowance_granted(member_id=sub.member_id, since=sub.period_start)
+    kept = min(status.balance, plan.balance_cap)
+    return PlanChange(
+        plan=plan,
+        granted_this_month=granted,
+        forfeited=status.balance - kept,
+        top_up=max(0, min(plan.monthly_credits - granted, plan.balance_cap - kept)),
+    )
+
+
+def _change_note(old: Plan, change: PlanChange) -> str:
+    plan, granted = change.plan, change.granted_this_month
+    what = f"Changed from {old.name} to {plan.name}"
+    if change.top_up == 0 and granted >= plan.monthly_credits:
+        return (
+            f"{what}: this month's allowance of {granted} already covers its {plan.monthly_credits}"
+        )
+    if granted + change.top_up == plan.monthly_credits:
+        return f"{what}: this month's allowance topped up from {granted} to {plan.monthly_credits}"
+    return f"{what}: balance capped at {plan.balance_cap}"
 
 
 def cancel_refusal(*, status: PremiumStatus) -> DomainError | None:
@@ -283,16 +343,51 @@ def subscription_start(*, member: Member, plan: Plan, actor: Member | None = Non
 
 @transaction.atomic
 def subscription_change(
-    *, member: Member, plan: Plan, actor: Member | None = None
+    *, member: Member, plan: Plan, actor: Member | None = None, override: bool = False
 ) -> PremiumStatus:
-    """Move to another plan: a new billing month at once; the old plan's credits are forfeited."""
+    """Move to another plan at once, within the same billing month. Once a billing month.
+
+    No payment is taken, so a change must never be a refill: this month's allowance is topped
+    up to the new plan's, never granted again (see `PlanChange`). Only staff, with `override`,
+    may change a plan a second time in a month; the top-up rule holds for them too.
+    """
     credits, sub, now = _settled(member)
     if sub is None:
         raise Conflict("You don't have a Premium plan to change. Choose one to start.")
-    _raise(checkout_refusal(status=_status(credits, sub), plan=plan))
-    credits.forfeit(at=now, note=f"Changed from {sub.plan.name} to {plan.name}", actor=actor)
+    status = _status(credits, sub)
+    _raise(checkout_refusal(status=status, plan=plan, override=override))
+    change = plan_change_preview(status=status, plan=plan)
+    if change.forfeited:
+        credits.take(
+            change.forfeited,
+            at=now,
+            reason=LedgerEntry.Reason.FORFEIT,
+            note=f"Changed from {sub.plan.name} to {plan.name}: "
+            f"above its cap of {plan.balance_cap}",
+            actor=actor,
+        )
     _end(sub, credits, at=now, reason=Subscription.EndReason.CHANGED)
-    return _status(credits, _start(member, plan, credits, at=now, actor=actor))
+    # The new plan carries on the member's billing months: same anchor, same month.
+    new = Subscription.objects.create(
+        member=member,
+        plan=plan,
+        started_at=sub.started_at,
+        billing_month=sub.billing_month,
+        period_start=sub.period_start,
+        period_end=sub.period_end,
+        changed_at=now,
+    )
+    credits.add(
+        kind=CreditGrant.Kind.MONTHLY,
+        amount=change.top_up,
+        at=now,
+        reason=LedgerEntry.Reason.GRANT,
+        note=_change_note(sub.plan, change),
+        subscription=new,
+        billing_month=new.billing_month,
+        actor=actor,
+    )
+    return _status(credits, new)
 
 
 @transaction.atomic

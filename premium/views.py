@@ -54,7 +54,7 @@ def checkout(request, slug):
             f"Welcome to {plan.name}! You have {new_status.balance} InMail credits to use.",
         )
         return redirect("premium:my_premium")
-    preview = selectors.checkout_preview()
+    preview = selectors.checkout_preview(subscription=status.subscription)
     context = {
         "plan": plan,
         "status": status,
@@ -62,6 +62,8 @@ def checkout(request, slug):
         "next_allowance_at": preview.next_allowance_at,
         "expires_at": preview.expires_at,
     }
+    if changing:
+        context["change"] = services.plan_change_preview(status=status, plan=plan)
     return render(request, "premium/checkout.html", context)
 
 

@@ -27,7 +27,7 @@ def test_essentials_demo_account_sees_its_plan_and_five_credits(page):
     expect(page.get_by_role("cell", name=re.compile("Monthly allowance"))).to_be_visible()
 
 
-def test_free_member_starts_a_plan_then_switches_and_sees_the_forfeit(page):
+def test_free_member_starts_a_plan_then_switches_once_this_billing_month(page):
     MemberFactory(email="nina@example.com", first_name="Nina", last_name="Park")
 
     sign_in(page, "nina@example.com", PASSWORD)
@@ -41,13 +41,15 @@ def test_free_member_starts_a_plan_then_switches_and_sees_the_forfeit(page):
     expect(page.locator(".credits-big")).to_have_text("5 InMail credits left")
 
     page.get_by_role("link", name="Switch to Recruiter Lite").click()
-    expect(
-        page.get_by_text("You have 5 unused InMail credits on Premium Essentials")
-    ).to_be_visible()
+    expect(page.get_by_text("You keep your 5 unused InMail credits.")).to_be_visible()
+    expect(page.get_by_text("After this change, you can change your plan again on")).to_be_visible()
     page.get_by_role("button", name="Switch to Recruiter Lite").click()
 
+    # This month's allowance topped up to Recruiter Lite's 30; no second change this month.
     expect(page.locator(".credits-big")).to_have_text("30 InMail credits left")
-    expect(page.get_by_role("cell", name=re.compile("Forfeited"))).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile("topped up from 5 to 30"))).to_be_visible()
+    expect(page.get_by_text("You've changed your plan this billing month.")).to_be_visible()
+    expect(page.get_by_role("link", name="Switch to Premium Pro")).to_have_count(0)
 
     # Open Profile is now offered in Settings.
     page.goto("/settings/")

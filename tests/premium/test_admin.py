@@ -666,12 +666,18 @@ def test_change_plan_offers_the_active_plans(staff_client, premium_member):
 
     page = text(response)
     assert "<h1>Change plan</h1>" in page
-    assert "the credits left from the old plan are forfeited" in page
+    assert (
+        "even if they changed plan this billing month already (members may change once a "
+        "month). Their billing month stays: its allowance is topped up to the new plan's, never "
+        "granted twice, and credits above the new plan's cap are forfeited." in page
+    )
     assert "Sales Navigator Core" in page
     assert "Recruiter Lite" not in page
 
 
-def test_changing_plan_starts_the_new_plan_at_once(staff_client, staff, premium_member, clock):
+def test_changing_plan_tops_up_the_months_allowance_at_once(
+    staff_client, staff, premium_member, clock
+):
     clock.shift(60)
 
     response = run_action(
@@ -682,8 +688,33 @@ def test_changing_plan_starts_the_new_plan_at_once(staff_client, staff, premium_
     assert "Moved 1 member to Premium Pro." in shown_messages(response)
     assert sub.plan.slug == "premium-pro"
     assert services.credits_balance(member=premium_member) == 15
-    forfeit = LedgerEntry.objects.get(member=premium_member, reason="forfeit")
-    assert (forfeit.amount, forfeit.actor) == (-5, staff)
+    grant = LedgerEntry.objects.filter(member=premium_member).first()
+    assert (grant.reason, grant.amount, grant.actor) == ("grant", 10, staff)
+    assert not LedgerEntry.objects.filter(member=premium_member, reason="forfeit").exists()
+
+
+def test_staff_may_change_a_plan_the_member_already_changed_this_month(
+    staff_client, staff, premium_member
+):
+    services.subscription_change(member=premium_member, plan=plan("premium-pro"))
+    changed = live(premium_member)
+
+    response = run_action(
+        staff_client, "change_plan", [changed], plan=plan("sales-navigator-core").pk
+    )
+
+    assert "Moved 1 member to Sales Navigator Core." in shown_messages(response)
+    sub = live(premium_member)
+    assert sub.plan.slug == "sales-navigator-core"
+    # Topped up to the month's largest allowance, not granted again: 5 + 10 + 35.
+    assert services.credits_balance(member=premium_member) == 50
+    grant = LedgerEntry.objects.filter(member=premium_member).first()
+    assert (grant.amount, grant.actor) == (35, staff)
+    logged = LogEntry.objects.get(object_id=str(changed.pk))
+    assert (logged.user, logged.get_change_message()) == (
+        staff,
+        "Changed plan to Sales Navigator Core.",
+    )
 
 
 def test_changing_to_the_same_plan_is_reported_and_changes_nothing(staff_client, premium_member):

@@ -1,4 +1,5 @@
-"""Whatever members, staff and the passing of time do, the ledger explains the balance exactly.
+"""Whatever members, staff and the passing of time do, the ledger explains the balance exactly,
+and no billing month ever grants more than one allowance.
 
 Hypothesis drives random sequences of operations on one member. After every step the balance
 is settled inside a savepoint that is then rolled back, so that the checks change nothing and
@@ -19,7 +20,7 @@ from hypothesis.extra.django import TestCase
 
 from core.errors import DomainError
 from premium import services
-from premium.models import CreditGrant, LedgerEntry, Plan, Subscription
+from premium.models import CreditGrant, LedgerEntry, Plan, Subscription, add_months
 from tests.factories import MemberFactory
 
 STARTS = [
@@ -43,6 +44,10 @@ operations = st.one_of(
     st.just(("credit_back",)),
     # An index among the active plans other than the member's own.
     st.tuples(st.just("change"), st.integers(min_value=0, max_value=len(SLUGS) - 2)),
+    # Switching again and again is how credits were farmed: drawn more often.
+    st.tuples(st.just("change"), st.integers(min_value=0, max_value=len(SLUGS) - 2)),
+    # Staff changing the plan from the admin, past the one-change-a-month rule.
+    st.tuples(st.just("override"), st.integers(min_value=0, max_value=len(SLUGS) - 2)),
     st.just(("cancel",)),
     st.just(("reactivate",)),
     st.tuples(st.just("subscribe"), st.sampled_from(SLUGS)),
@@ -91,7 +96,36 @@ def lots_total(member, **filters):
     return lots.aggregate(total=Sum("remaining"))["total"] or 0
 
 
-def check_invariants(member, status):
+def check_allowances(member, anchors, now):
+    """The allowances granted within any billing month never exceed the largest monthly
+    allowance among the plans the member held in that month.
+
+    The billing months are the test's own: a month from each moment the member started a plan
+    (a plan change keeps them), whatever the services store.
+    """
+    grants = list(
+        CreditGrant.objects.filter(member=member, kind=CreditGrant.Kind.MONTHLY).values_list(
+            "granted_at", "amount"
+        )
+    )
+    held = [
+        (sub.changed_at or sub.started_at, sub.ended_at or now, sub.plan.monthly_credits)
+        for sub in Subscription.objects.filter(member=member).select_related("plan")
+    ]
+    for anchor in anchors:
+        month = 0
+        while (start := add_months(anchor, month)) <= now:
+            end = add_months(anchor, month + 1)
+            granted = sum(amount for at, amount in grants if start <= at < end)
+            largest = max(
+                (credits for since, until, credits in held if since < end and until >= start),
+                default=0,
+            )
+            assert granted <= largest, f"{granted} granted from {start}, at most {largest}"
+            month += 1
+
+
+def check_invariants(member, status, anchors):
     now = timezone.now()
     balance = status.balance
     assert balance >= 0
@@ -101,9 +135,10 @@ def check_invariants(member, status):
     latest = LedgerEntry.objects.filter(member=member).order_by("-created_at", "-id").first()
     assert balance == (latest.balance_after if latest else 0)
     assert not CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__lte=now)
+    check_allowances(member, anchors, now)
 
 
-def settled_state(member):
+def settled_state(member, anchors):
     """The member's status as settling now finds it, checked, then rolled back.
 
     Rolling back keeps the check from settling anything itself: the next operation finds
@@ -114,11 +149,14 @@ def settled_state(member):
     try:
         with transaction.atomic():
             status = services.premium_status(member=member)
-            check_invariants(member, status)
+            check_invariants(member, status, anchors)
+            sub = status.subscription
+            # Read while settled: the allowances of this billing month so far.
+            granted = sub and lots_granted_since(member.pk, sub.period_start)
             raise _Rollback
     except _Rollback:
         pass
-    return status
+    return status, granted
 
 
 def change_target(plans, status, index):
@@ -126,8 +164,31 @@ def change_target(plans, status, index):
     return plans[others[index % len(others)]]
 
 
-def expectation(operation, status, plans):
-    """Whether the rules allow `operation` now, and the balance it leaves (None: unchecked)."""
+def changed_this_month(status, changes):
+    sub = status.subscription
+    return sub is not None and any(at >= sub.period_start for at in changes)
+
+
+def balance_after_change(status, granted, target):
+    """What a change leaves: the credits under the new cap, and this month's allowance (of
+    which `granted` so far) topped up to the new plan's, never granted twice."""
+    kept = min(status.balance, target.balance_cap)
+    return kept + max(0, min(target.monthly_credits - granted, target.balance_cap - kept))
+
+
+def lots_granted_since(member_id, since):
+    lots = CreditGrant.objects.filter(
+        member_id=member_id, kind=CreditGrant.Kind.MONTHLY, granted_at__gte=since
+    )
+    return lots.aggregate(total=Sum("amount"))["total"] or 0
+
+
+def expectation(operation, status, granted, plans, changes):
+    """Whether the rules allow `operation` now, and the balance it leaves (None: unchecked).
+
+    `granted`: this billing month's allowances so far; `changes`: when the member's plan was
+    changed, by anyone.
+    """
     plan, balance, sub = status.plan, status.balance, status.subscription
     match operation:
         case ("spend",):
@@ -138,8 +199,16 @@ def expectation(operation, status, plans):
                 return True, 0
             return True, balance + 1 if balance < plan.balance_cap else balance
         case ("change", index):
-            target = change_target(plans, status, index)
-            return plan is not None, target.monthly_credits
+            if plan is None:
+                return False, None
+            allowed = not changed_this_month(status, changes)
+            return allowed, balance_after_change(
+                status, granted, change_target(plans, status, index)
+            )
+        case ("override", index):
+            if plan is None:
+                return False, None
+            return True, balance_after_change(status, granted, change_target(plans, status, index))
         case ("cancel",):
             return plan is not None and not sub.is_cancelled, balance
         case ("reactivate",):
@@ -188,7 +257,10 @@ def perform(operation, *, member, staff, clock, status, plans):
             assert (entry is None) == (status.plan is None)
         case ("change", index):
             target = change_target(plans, status, index)
-            services.subscription_change(member=member, plan=target, actor=staff)
+            services.subscription_change(member=member, plan=target, actor=member)
+        case ("override", index):
+            target = change_target(plans, status, index)
+            services.subscription_change(member=member, plan=target, actor=staff, override=True)
         case ("cancel",):
             services.subscription_cancel(member=member)
         case ("reactivate",):
@@ -213,14 +285,17 @@ class LedgerPropertyTests(TestCase):
     )
     def test_ledger_explains_every_balance_after_every_step(self, start, first_plan, steps):
         plans = {plan.slug: plan for plan in Plan.objects.all()}
+        # When the member started a plan (their billing anchors) and when it was changed.
+        anchors, changes = [], []
         with time_machine.travel(start, tick=False) as clock:
             member = MemberFactory()
             staff = MemberFactory(is_staff=True)
             if first_plan:
                 services.subscription_start(member=member, plan=plans[first_plan])
-            status = settled_state(member)
+                anchors.append(timezone.now())
+            status, granted = settled_state(member, anchors)
             for operation in steps:
-                allowed, balance = expectation(operation, status, plans)
+                allowed, balance = expectation(operation, status, granted, plans, changes)
                 before = snapshot()
                 try:
                     perform(
@@ -237,7 +312,11 @@ class LedgerPropertyTests(TestCase):
                     balance = status.balance
                 else:
                     assert allowed, f"{operation} should have been refused"
+                    if operation[0] == "subscribe":
+                        anchors.append(timezone.now())
+                    elif operation[0] in ("change", "override"):
+                        changes.append(timezone.now())
                 # Nothing happens between steps: what this one leaves is what the next finds.
-                status = settled_state(member)
+                status, granted = settled_state(member, anchors)
                 if balance is not None:
                     assert status.balance == balance, operation

@@ -301,9 +301,7 @@ def test_balance_never_passes_the_cap_over_a_year_of_credit_backs(clock, member)
 # --- subscription_change -------------------------------------------------------------------
 
 
-def test_changing_plan_forfeits_old_credits_and_grants_the_new_allowance_at_once(
-    clock, member, staff
-):
+def test_changing_plan_keeps_the_billing_month_and_tops_up_its_allowance(clock, member, staff):
     subscribe(member)
     clock.move_to(APR_14)
     spend(member, 3)
@@ -312,49 +310,177 @@ def test_changing_plan_forfeits_old_credits_and_grants_the_new_allowance_at_once
 
     status = services.subscription_change(member=member, plan=plan("premium-pro"), actor=staff)
 
+    # 7 kept, and this month's allowance of 5 topped up to Pro's 15: never a second allowance.
     assert status.plan == plan("premium-pro")
-    assert status.balance == 15
-    assert entries(member)[-2:] == [
-        (Reason.FORFEIT, -7, 0, changed_at),
-        (Reason.GRANT, 15, 15, changed_at),
-    ]
-    forfeit = LedgerEntry.objects.get(member=member, reason=Reason.FORFEIT)
-    assert forfeit.note == "Changed from Premium Essentials to Premium Pro"
-    assert forfeit.actor == staff
-    assert not CreditGrant.objects.filter(
-        member=member, subscription__plan__slug="premium-essentials", remaining__gt=0
-    ).exists()
+    assert status.balance == 17
+    assert entries(member)[-1] == (Reason.GRANT, 10, 17, changed_at)
+    grant = last_entry(member)
+    assert grant.note == (
+        "Changed from Premium Essentials to Premium Pro: this month's allowance topped up from "
+        "5 to 15"
+    )
+    assert grant.actor == staff
+    assert not LedgerEntry.objects.filter(member=member, reason=Reason.FORFEIT).exists()
     old = Subscription.objects.get(member=member, plan__slug="premium-essentials")
     assert (old.status, old.ended_at, old.end_reason) == ("ended", changed_at, "changed")
     new = live(member)
     assert new.plan.slug == "premium-pro"
-    assert (new.started_at, new.period_start, new.billing_month) == (changed_at, changed_at, 0)
-    assert new.period_end == datetime(2026, 5, 24, 9, 30, tzinfo=UTC)
+    assert (new.started_at, new.period_start, new.period_end) == (START, APR_14, MAY_14)
+    assert (new.billing_month, new.changed_at) == (1, changed_at)
+    assert status.next_change_at == MAY_14
+    assert balance(member) == 17
+
+
+def test_after_a_plan_change_allowances_keep_the_billing_anchor(clock, member):
+    subscribe(member)
+    clock.move_to(START + timedelta(days=10))
+    services.subscription_change(member=member, plan=plan("recruiter-lite"))
+    assert balance(member) == 30
+
+    clock.move_to(APR_14 - SECOND)
+    assert balance(member) == 30
+    clock.move_to(APR_14)
+    assert balance(member) == 60
+    assert CreditGrant.objects.filter(granted_at=APR_14, amount=30).exists()
+
+
+def test_downgrading_grants_nothing_more_this_month(clock, member):
+    subscribe(member, "premium-pro")
+    spend(member, 12)
+
+    status = services.subscription_change(member=member, plan=plan("premium-essentials"))
+
+    assert status.balance == 3
+    assert entries(member)[-1] == (Reason.GRANT, 0, 3, START)
+    assert last_entry(member).note == (
+        "Changed from Premium Pro to Premium Essentials: this month's allowance of 15 already "
+        "covers its 5"
+    )
+    clock.move_to(APR_14)
+    assert balance(member) == 8
+
+
+def test_downgrading_forfeits_the_credits_above_the_new_plans_cap(clock, member):
+    subscribe(member, "sales-navigator-core")
+
+    status = services.subscription_change(member=member, plan=plan("premium-essentials"))
+
+    assert status.balance == 15
+    assert entries(member)[-2:] == [(Reason.FORFEIT, -35, 15, START), (Reason.GRANT, 0, 15, START)]
+    assert LedgerEntry.objects.get(reason=Reason.FORFEIT).note == (
+        "Changed from Sales Navigator Core to Premium Essentials: above its cap of 15"
+    )
     assert balance(member) == 15
 
 
-def test_after_a_plan_change_allowances_follow_the_new_billing_anchor(clock, member):
+def test_a_second_change_in_a_billing_month_is_refused_until_the_next(clock, member):
     subscribe(member)
-    changed_at = START + timedelta(days=10)
-    clock.move_to(changed_at)
-    services.subscription_change(member=member, plan=plan("recruiter-lite"))
+    clock.move_to(START + timedelta(days=3))
+    services.subscription_change(member=member, plan=plan("premium-pro"))
 
+    with refused(
+        "You've already changed your plan this billing month. "
+        "You can change your plan again on Apr 14, 2026.",
+        Conflict,
+    ):
+        services.subscription_change(member=member, plan=plan("premium-business"))
+
+    clock.move_to(APR_14 - SECOND)
+    with refused(
+        "You've already changed your plan this billing month. "
+        "You can change your plan again on Apr 14, 2026.",
+        Conflict,
+    ):
+        services.subscription_change(member=member, plan=plan("premium-essentials"))
     clock.move_to(APR_14)
-    assert balance(member) == 30
-    clock.move_to(datetime(2026, 4, 24, 9, 30, tzinfo=UTC))
-    assert balance(member) == 60
-
-    assert not CreditGrant.objects.filter(granted_at=APR_14).exists()
+    status = services.subscription_change(member=member, plan=plan("premium-business"))
+    assert status.next_change_at == MAY_14
 
 
-def test_changing_plan_with_no_credits_left_writes_no_forfeit(clock, member):
+def test_starting_a_plan_is_not_a_change(clock, member):
+    status = subscribe(member)
+
+    assert status.next_change_at is None
+    assert services.subscription_change(member=member, plan=plan("premium-pro")).balance == 15
+
+
+def test_switching_plans_to_farm_credits_yields_one_allowance_a_month(clock, member):
+    """The farming of issue 10: start, spend, switch, spend, switch… within seconds."""
     subscribe(member)
     spend(member, 5)
+    services.subscription_change(member=member, plan=plan("premium-pro"))
+    spend(member, 10)
 
-    services.subscription_change(member=member, plan=plan("premium-business"))
+    for slug in ("premium-business", "recruiter-lite", "sales-navigator-core"):
+        with pytest.raises(Conflict):
+            services.subscription_change(member=member, plan=plan(slug))
 
-    assert not LedgerEntry.objects.filter(member=member, reason=Reason.FORFEIT).exists()
+    assert balance(member) == 0
+    spent = LedgerEntry.objects.filter(member=member, reason=Reason.SPEND).count()
+    assert spent == plan("premium-pro").monthly_credits
+
+
+def test_cancelling_and_reactivating_neither_grants_nor_allows_another_change(clock, member):
+    subscribe(member)
+    services.subscription_change(member=member, plan=plan("premium-pro"))
+    services.subscription_cancel(member=member)
+    services.subscription_reactivate(member=member)
+
     assert balance(member) == 15
+    with refused(
+        "You've already changed your plan this billing month. "
+        "You can change your plan again on Apr 14, 2026.",
+        Conflict,
+    ):
+        services.subscription_change(member=member, plan=plan("recruiter-lite"))
+
+
+def test_a_cancelled_plan_changed_this_month_cannot_change_again(clock, member):
+    subscribe(member)
+    services.subscription_change(member=member, plan=plan("premium-pro"))
+    services.subscription_cancel(member=member)
+
+    with refused(
+        "You've already changed your plan this billing month. "
+        "You can change your plan again on Apr 14, 2026.",
+        Conflict,
+    ):
+        services.subscription_change(member=member, plan=plan("premium-business"))
+
+
+def test_starting_again_after_a_plan_lapsed_is_a_new_billing_month(clock, member):
+    subscribe(member)
+    services.subscription_change(member=member, plan=plan("premium-pro"))
+    services.subscription_cancel(member=member)
+    clock.move_to(APR_14 + timedelta(days=2))
+    assert balance(member) == 0
+
+    status = services.subscription_start(member=member, plan=plan("premium-business"))
+
+    assert status.balance == 15
+    assert status.next_change_at is None
+    assert status.subscription.started_at == APR_14 + timedelta(days=2)
+
+
+def test_staff_may_override_the_one_change_rule_without_a_second_allowance(clock, member, staff):
+    subscribe(member)
+    services.subscription_change(member=member, plan=plan("premium-pro"))
+
+    status = services.subscription_change(
+        member=member, plan=plan("sales-navigator-core"), actor=staff, override=True
+    )
+
+    assert status.balance == 50
+    assert entries(member)[-1] == (Reason.GRANT, 35, 50, START)
+    assert last_entry(member).actor == staff
+    status = services.subscription_change(
+        member=member, plan=plan("premium-pro"), actor=staff, override=True
+    )
+    # Pro holds up to 45: the 5 above are forfeited, and nothing more is granted.
+    assert (status.balance, entries(member)[-2:]) == (
+        45,
+        [(Reason.FORFEIT, -5, 45, START), (Reason.GRANT, 0, 45, START)],
+    )
 
 
 def test_changing_a_cancelled_plan_to_another_plan_starts_it_active(clock, member):

@@ -56,6 +56,26 @@ class TestMyPremium:
         assert "Monthly allowance" in page
         assert "Switch to Premium Pro" in page
         assert "Your plan" in page
+        assert "You can change your plan now, once a billing month." in page
+
+    def test_after_a_change_my_premium_says_when_the_next_is_possible(
+        self, member_client, premium_member, clock
+    ):
+        clock.shift(timedelta(days=3))
+        services.subscription_change(
+            member=premium_member, plan=Plan.objects.get(slug="premium-pro")
+        )
+
+        page = text(member_client.get(MY_PREMIUM))
+
+        assert (
+            "You've changed your plan this billing month. You can change your plan again on "
+            "<strong>Apr 10, 2026</strong>." in page
+        )
+        assert "started Mar 10, 2026 · changed to Premium Pro on Mar 13, 2026" in page
+        assert "Switch from Apr 10, 2026" in page
+        assert "Switch to Premium Business" not in page
+        assert checkout_url("premium-business") not in page
 
     def test_the_balance_is_settled_when_the_page_is_read(
         self, member_client, premium_member, clock
@@ -162,27 +182,79 @@ class TestCheckout:
         assert status.balance == 15
         assert "You have 15 InMail credits to use" in text(member_client.get(MY_PREMIUM))
 
-    def test_changing_plan_says_how_many_credits_are_forfeited(self, member_client, premium_member):
-        services.credits_spend(member=premium_member)
-
-        page = text(member_client.get(checkout_url("recruiter-lite")))
-
-        assert "Switch to Recruiter Lite" in page
-        assert "You have <strong>4 unused InMail credits</strong> on Premium Essentials" in page
-        assert "Switching forfeits them" in page
-
-    def test_confirming_a_change_forfeits_and_grants_the_new_allowance(
-        self, member_client, premium_member
+    def test_changing_plan_says_what_it_grants_and_when_the_next_change_is_possible(
+        self, member_client, premium_member, clock
     ):
+        services.credits_spend(member=premium_member)
+        clock.shift(timedelta(days=5))
+
+        response = member_client.get(checkout_url("recruiter-lite"))
+
+        page = text(response)
+        assert response.status_code == 200
+        assert "Switch to Recruiter Lite" in page
+        assert (
+            "25 more today (30 a month; you've had 5 this billing month), then 30 every month "
+            "from Apr 10, 2026" in page
+        )
+        assert "You keep your 4 unused InMail credits." in page
+        assert (
+            "You can change your plan once a billing month. After this change, you can change "
+            "your plan again on <strong>Apr 10, 2026</strong>." in page
+        )
+
+    def test_a_downgrade_says_how_many_credits_are_forfeited(self, member_client, member, clock):
+        subscribe(member, "sales-navigator-core")
+
+        page = text(member_client.get(checkout_url("premium-pro")))
+
+        assert "0 more today (15 a month; you've had 50 this billing month)" in page
+        assert (
+            "You have <strong>50 unused InMail credits</strong>; Premium Pro holds up to 45, so "
+            "switching forfeits <strong>5</strong>." in page
+        )
+
+    def test_confirming_a_change_tops_up_the_months_allowance(self, member_client, premium_member):
         response = member_client.post(checkout_url("recruiter-lite"))
 
         assert response.status_code == 302
         status = services.premium_status(member=premium_member)
         assert status.plan.slug == "recruiter-lite"
         assert status.balance == 30
-        forfeit = LedgerEntry.objects.get(member=premium_member, reason="forfeit")
-        assert forfeit.amount == -5
-        assert forfeit.actor == premium_member
+        grant = LedgerEntry.objects.filter(member=premium_member).first()
+        assert (grant.reason, grant.amount, grant.actor) == ("grant", 25, premium_member)
+        assert "Welcome to Recruiter Lite! You have 30 InMail credits to use." in text(
+            member_client.get(MY_PREMIUM)
+        )
+
+    def test_a_second_change_in_the_billing_month_is_refused_and_changes_nothing(
+        self, member_client, premium_member
+    ):
+        member_client.post(checkout_url("premium-pro"))
+        before = ledger_size()
+
+        for response in (
+            member_client.get(checkout_url("premium-business")),
+            member_client.post(checkout_url("premium-business")),
+        ):
+            assert response.status_code == 409
+            assert (
+                "You've already changed your plan this billing month. "
+                "You can change your plan again on Apr 10, 2026." in text(response)
+            )
+        assert ledger_size() == before
+        assert services.premium_status(member=premium_member).plan.slug == "premium-pro"
+
+    def test_the_next_change_is_possible_again_in_the_next_billing_month(
+        self, member_client, premium_member, clock
+    ):
+        member_client.post(checkout_url("premium-pro"))
+        clock.move_to(datetime(2026, 4, 10, 9, 30, tzinfo=UTC))
+
+        response = member_client.post(checkout_url("premium-business"))
+
+        assert response.status_code == 302
+        assert services.premium_status(member=premium_member).plan.slug == "premium-business"
 
     def test_changing_to_the_current_plan_is_refused_and_changes_nothing(
         self, member_client, premium_member
