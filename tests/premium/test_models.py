@@ -107,14 +107,15 @@ def test_plan_keeps_a_cap_staff_chose():
 
 
 @pytest.mark.django_db
-def test_seeded_plans_have_the_credits_of_the_article_and_a_cap_of_three_months():
+def test_seeded_plans_have_the_credits_of_the_article_and_linkedins_caps():
+    # Three months of credits, four for the Recruiter family.
     plans = list(Plan.objects.values_list("slug", "monthly_credits", "balance_cap", "is_active"))
 
     assert plans == [
         ("premium-essentials", 5, 15, True),
         ("premium-pro", 15, 45, True),
         ("premium-business", 15, 45, True),
-        ("recruiter-lite", 30, 90, True),
+        ("recruiter-lite", 30, 120, True),
         ("sales-navigator-core", 50, 150, True),
     ]
 
