@@ -154,32 +154,42 @@ def message_send(
 
     Sending the same `token` again returns the message it sent, without sending or spending.
     The recipient of a new InMail is emailed once it has committed, unless `notify` is off
-    (demo data is history, not news).
+    (demo data is history, not news). In a conversation that cost a credit, the message's
+    `credits_left` is the sender's balance after it (else None), read in this transaction: a
+    second one, after the send had committed, could fail and turn a sent InMail into an error.
     """
     body, subject = body.strip(), subject.strip()
     lock_pair(sender, recipient)
     if (sent := _already_sent(sender, token)) is not None:
+        sent.credits_left = _credits_left(sender, sent.conversation)
         return sent
     compose = selectors.compose_options(sender=sender, recipient=recipient)
     if compose.refusal is not None:
         raise compose.refusal
     _check_body(body)
     now = timezone.now()
-    conversation = compose.conversation
+    conversation, spent = compose.conversation, None
     if conversation is None:
         if compose.is_inmail:
             _check_subject(subject)
         conversation = _start(sender, recipient, compose, subject=subject, at=now)
         if compose.costs_credit:
-            premium_services.credits_spend(
+            spent = premium_services.credits_spend(
                 member=sender, note=f"InMail to {recipient.full_name}: {subject}"
             )
     message = _post(conversation, author=sender, body=body, at=now, token=token)
+    message.credits_left = spent.balance_after if spent else _credits_left(sender, conversation)
     if conversation.is_pending and conversation.recipient_id == sender.pk:
         _answer(conversation, Conversation.Response.REPLIED, at=now)
     if compose.is_inmail and notify:
         transaction.on_commit(lambda: _email_new_inmail(message.pk), robust=True)
     return message
+
+
+def _credits_left(sender: Member, conversation: Conversation) -> int | None:
+    if not conversation.credit_spent:
+        return None
+    return premium_services.credits_balance(member=sender)
 
 
 def _own(member: Member, conversation_id: int) -> Participant:

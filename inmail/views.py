@@ -23,7 +23,6 @@ from core.limits import limit
 from inmail import selectors, services
 from inmail.forms import AnswerForm, MessageForm
 from inmail.models import Participant
-from premium import services as premium_services
 
 # The fragment of inmail/inbox.html each htmx target gets.
 PANES = {
@@ -300,10 +299,7 @@ def compose(request, slug):
             error=None if error.message == shown else error.message,
             status=status_for(error),
         )
-    conversation = message.conversation
-    balance = None
-    if conversation.credit_spent:
-        balance = premium_services.premium_status(member=request.user).balance
+    conversation, balance = message.conversation, message.credits_left
     if not request.htmx:
         notice = f"Sent to {recipient.full_name}."
         if balance is not None:

@@ -559,6 +559,33 @@ def test_no_credit_comes_back_to_a_sender_whose_plan_has_ended(clock, premium_me
     assert balance(premium_member) == 0
 
 
+# --- The balance a send answers with ----------------------------------------------------------
+
+
+def test_a_paid_inmail_answers_with_the_balance_after_it(premium_member, other):
+    assert send(premium_member, other).credits_left == 4
+    assert send(premium_member, MemberFactory()).credits_left == 3
+
+
+def test_free_messages_answer_with_no_balance(premium_member, other, outsider):
+    connect(premium_member, other)
+    turn_on_open_profile(outsider)
+
+    assert send(premium_member, other, subject="").credits_left is None
+    assert send(premium_member, outsider).credits_left is None
+    assert balance(premium_member) == 5
+
+
+def test_the_balance_is_read_inside_the_sends_own_transaction(
+    premium_member, other, django_assert_num_queries
+):
+    """A second transaction after the commit once met a dropped connection: none is needed."""
+    message = send(premium_member, other)
+
+    with django_assert_num_queries(0):
+        assert message.credits_left == 4
+
+
 # --- A resubmitted send ---------------------------------------------------------------------
 
 
@@ -570,6 +597,7 @@ def test_resubmitted_inmail_with_the_same_token_sends_and_spends_once(premium_me
 
     assert again.pk == first.pk
     assert again.conversation == first.conversation
+    assert (first.credits_left, again.credits_left) == (4, 4)
     assert Message.objects.count() == 1
     assert Conversation.objects.count() == 1
     assert balance(premium_member) == 4

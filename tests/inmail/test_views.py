@@ -6,8 +6,10 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from unittest.mock import Mock
 
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 
 from accounts.models import Block
@@ -310,6 +312,34 @@ class TestSend:
         conversation = Conversation.objects.get()
         assert f'href="{thread_url(conversation)}"' in page
         assert balance(premium_member) == 4
+
+    @pytest.mark.parametrize("headers", [{}, HTMX], ids=["full page", "htmx"])
+    def test_once_the_send_has_committed_the_balance_is_not_read_again(
+        self, member_client, premium_member, other, monkeypatch, headers
+    ):
+        """A second read of the balance once met a dropped connection after the InMail and
+        its spend had committed, and answered 500: the send's own answer carries it."""
+        send = services.message_send
+
+        def send_then_drop_the_connection(**kwargs):
+            message = send(**kwargs)
+            dropped = OperationalError("server closed the connection unexpectedly")
+            for name in ("premium_status", "credits_balance"):
+                monkeypatch.setattr(premium_services, name, Mock(side_effect=dropped))
+            return message
+
+        monkeypatch.setattr(services, "message_send", send_then_drop_the_connection)
+
+        response = member_client.post(compose_url(other), send_data(), headers=headers)
+
+        assert response.status_code == (200 if headers else 302)
+        monkeypatch.undo()
+        assert balance(premium_member) == 4
+        if headers:
+            assert "4 InMail credits left" in text(response)
+        else:
+            page = text(member_client.get(response.url))
+            assert "Sent to Grace Hopper. You have 4 InMail credits left." in page
 
     def test_an_inmail_to_an_open_profile_spends_nothing(self, member_client, premium_other):
         premium_services.open_profile_set(member=premium_other, enabled=True)
