@@ -1,10 +1,11 @@
-"""Assertions the test modules share."""
+"""Assertions and helpers the test modules share."""
 
 import html
 from contextlib import contextmanager
+from unittest import mock
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import DomainError, Invalid
@@ -19,6 +20,13 @@ def refused_by_database(*errors):
     """The write raises IntegrityError (or one of `errors`). Run each refused write in its own
     transaction.atomic() so the test's transaction stays usable for the assertions after it."""
     return pytest.raises(errors or IntegrityError)
+
+
+def database_down():
+    """Every new cursor fails as it does while PostgreSQL is down or unreachable."""
+    return mock.patch.object(
+        connection, "cursor", side_effect=OperationalError("connection refused")
+    )
 
 
 def queries_for(client, url):

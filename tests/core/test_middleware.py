@@ -4,23 +4,16 @@ A NUL byte anywhere a request carries text is a clear 400 that changes nothing, 
 PostgreSQL (which can't hold one: these were 500s) and on SQLite (which stored it) alike."""
 
 import html
-from unittest import mock
 
 import pytest
 from django.core.cache.backends.base import BaseCache
-from django.db import OperationalError, connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import Member
 from core.middleware import NUL_REFUSED
+from tests.assertions import database_down
 from tests.factories import MemberFactory
-
-
-def database_down():
-    return mock.patch.object(
-        connection, "cursor", side_effect=OperationalError("connection refused")
-    )
 
 
 class DownCache(BaseCache):

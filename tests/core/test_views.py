@@ -1,11 +1,12 @@
 import logging
 
 import pytest
+import redis
 from django.db import InterfaceError
 from django.test import Client, RequestFactory
 
 from core.views import server_error
-from tests.core.test_middleware import database_down
+from tests.assertions import database_down
 
 
 @pytest.fixture
@@ -51,6 +52,20 @@ def test_a_dropped_connection_answers_503():
         response = server_error(RequestFactory().get("/"))
 
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize(
+    "outage", [redis.ConnectionError("Connection refused"), redis.TimeoutError("Timeout")]
+)
+def test_a_redis_outage_answers_503_too(outage):
+    # The rate limits count in Redis: while it is down a limited action cannot be checked.
+    try:
+        raise outage
+    except redis.RedisError:
+        response = server_error(RequestFactory().get("/"))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
 
 
 def test_any_other_uncaught_error_is_still_a_500_with_the_sites_page():

@@ -17,7 +17,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Sum
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import Connection, Invitation, Member
@@ -31,15 +31,8 @@ from premium.services import premium_status
 from tests.factories import MemberFactory
 
 MEMBERS = 60
-# One PBKDF2 hash per seeding is cheap in production but adds up over a test module.
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def seed(*args):
@@ -179,7 +172,6 @@ def seeded(django_db_setup, django_db_blocker):
     """The demo with MEMBERS generated members, seeded once for the class (see the module)."""
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
         transaction.atomic(),
     ):
         started = timezone.now()
@@ -577,7 +569,6 @@ class TestSeededDemo:
 # Seeding from other starting points
 
 
-@pytest.mark.usefixtures("fast_hasher")
 def test_if_empty_seeds_an_empty_database():
     output = seed("--if-empty")
 
@@ -603,7 +594,6 @@ def test_seeding_is_refused_when_one_demo_account_exists():
     assert counts() == (1, 0, 0)
 
 
-@pytest.mark.usefixtures("fast_hasher")
 def test_seeding_beside_other_members_keeps_their_slugs():
     MemberFactory(first_name="Alex", last_name="Admin", slug="alex-admin")
 
@@ -623,14 +613,12 @@ def test_seeding_is_refused_without_writing_when_a_plan_is_missing():
 
 
 @pytest.mark.parametrize("members", [0, 40])
-@pytest.mark.usefixtures("fast_hasher")
 def test_essentials_keeps_its_five_credits_and_its_ledger_explains_them(members):
     call_command("seed_demo", "--members", str(members), stdout=StringIO())
 
     assert_essentials_keeps_its_five_credits(members)
 
 
-@pytest.mark.usefixtures("fast_hasher")
 def test_seeding_without_generated_members_writes_no_conversations():
     out = StringIO()
     call_command("seed_demo", "--members", "0", stdout=out)
@@ -641,7 +629,7 @@ def test_seeding_without_generated_members_writes_no_conversations():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("fast_hasher", "premium_plans")
+@pytest.mark.usefixtures("premium_plans")
 def test_seeding_emails_nobody(mailoutbox):
     seed()
 
