@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.12+:
 #   make run   environment, install, migrate, demo data when the database is empty, serve :8000
+#              with the task worker (manage.py db_worker) beside the server
 #   make test  environment, install, the whole suite (PostgreSQL when DATABASE_URL is set)
 #   make serve-prod  the production server (gunicorn + uvicorn workers); needs the production
 #                    environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, ...): see README
@@ -32,6 +33,10 @@ run: export DJANGO_DEBUG = 1
 run: env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
+	@# The task worker runs beside the server, in a process group of its own (setsid) so that
+	@# the trap stops it, and its autoreloader's child, whenever the server stops.
+	setsid $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill -- -$$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: env

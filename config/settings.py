@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     # Search's trigram indexes (GinIndex); harmless on SQLite.
     "django.contrib.postgres",
     "django_htmx",
+    "django_tasks_db",
     "core",
     "axes",
     "django_ratelimit",
@@ -191,6 +192,11 @@ MAILERS = {
         "OPTIONS": {key: value for key, value in _SMTP_OPTIONS.items() if value is not None},
     }
 }
+# Background work (inmail.tasks, premium.tasks) on Django's tasks framework. django-tasks-db
+# keeps the queue in the database: a task enqueued in a transaction commits or rolls back with
+# it. The worker is `manage.py db_worker` (`make run` starts one beside the server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 # Links in emails point here (emails are sent outside any request).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "InMail <no-reply@inmail.local>")

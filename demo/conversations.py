@@ -182,6 +182,7 @@ class DemoConversations:
                     member=self.member(number),
                     conversation_id=message.conversation_id,
                     interested=False,
+                    notify=False,
                 )
 
     def _send_inmail(
@@ -212,6 +213,7 @@ class DemoConversations:
                 member=self.member(recipient),
                 conversation_id=message.conversation_id,
                 interested=True,
+                notify=False,
             )
             if self.rng.random() < 0.5:
                 self.send(number, recipient, self.rng.choice(FOLLOW_UPS))

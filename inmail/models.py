@@ -41,6 +41,8 @@ class Conversation(models.Model):
     subject = models.CharField(max_length=SUBJECT_MAX_LENGTH, blank=True)
     response = models.CharField(max_length=16, choices=Response.choices, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    # When the recipient was reminded of the unanswered InMail (inmail.tasks): at most once.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Whether the InMail cost its starter a credit (an InMail to an Open Profile is free).
     credit_spent = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)

@@ -10,19 +10,16 @@ import logging
 import uuid
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, Value, When
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import Member
 from accounts.services import lock_pair
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.validators import check_multiline, check_single_line, check_visible
-from inmail import selectors
+from inmail import selectors, tasks
 from inmail.models import (
     BODY_MAX_LENGTH,
     CREDIT_BACK_WINDOW,
@@ -127,16 +124,24 @@ def _post(
     return message
 
 
-def _answer(conversation: Conversation, response: str, *, at: datetime) -> None:
-    """The InMail's recipient responded: the first response within 90 days credits it back."""
+def _answer(conversation: Conversation, response: str, *, at: datetime, notify: bool) -> None:
+    """The InMail's recipient responded: the first response within 90 days credits it back.
+
+    The sender is emailed (a task enqueued in this transaction), told whether a credit came
+    back: none does for a free InMail, after 90 days, or at the plan's cap.
+    """
     conversation.response = response
     conversation.responded_at = at
     conversation.save(update_fields=["response", "responded_at"])
+    credited = False
     if conversation.credit_spent and at - conversation.created_at <= CREDIT_BACK_WINDOW:
         recipient = conversation.recipient
-        premium_services.credits_return(
+        entry = premium_services.credits_return(
             member=conversation.starter, note=f"{recipient.full_name} answered your InMail"
         )
+        credited = entry is not None and entry.amount > 0
+    if notify:
+        tasks.email_answered.enqueue(conversation_id=conversation.pk, credited=credited)
 
 
 @transaction.atomic
@@ -153,10 +158,13 @@ def message_send(
     InMail that starts a conversation (one credit, unless to an Open Profile).
 
     Sending the same `token` again returns the message it sent, without sending or spending.
-    The recipient of a new InMail is emailed once it has committed, unless `notify` is off
-    (demo data is history, not news). In a conversation that cost a credit, the message's
-    `credits_left` is the sender's balance after it (else None), read in this transaction: a
-    second one, after the send had committed, could fail and turn a sent InMail into an error.
+    Unless `notify` is off (demo data is history, not news), a new InMail enqueues its email
+    to the recipient and a reminder three days later, and a reply that answers an InMail an
+    email to its sender (inmail.tasks): tasks written in this transaction, so a send that
+    rolls back sends no email and a send that commits has its email queued.
+    In a conversation that cost a credit, the message's `credits_left` is the sender's balance
+    after it (else None), read in this transaction: a second one, after the send had committed,
+    could fail and turn a sent InMail into an error.
     """
     body, subject = body.strip(), subject.strip()
     lock_pair(sender, recipient)
@@ -180,9 +188,14 @@ def message_send(
     message = _post(conversation, author=sender, body=body, at=now, token=token)
     message.credits_left = spent.balance_after if spent else _credits_left(sender, conversation)
     if conversation.is_pending and conversation.recipient_id == sender.pk:
-        _answer(conversation, Conversation.Response.REPLIED, at=now)
+        _answer(conversation, Conversation.Response.REPLIED, at=now, notify=notify)
     if compose.is_inmail and notify:
-        transaction.on_commit(lambda: _email_new_inmail(message.pk), robust=True)
+        tasks.email_new_inmail.enqueue(message_id=message.pk)
+        tasks.enqueue_at(
+            tasks.remind_unanswered,
+            now + tasks.REMINDER_AFTER,
+            conversation_id=conversation.pk,
+        )
     return message
 
 
@@ -213,8 +226,11 @@ def message_reply(
 
 
 @transaction.atomic
-def inmail_answer(*, member: Member, conversation_id: int, interested: bool) -> Message:
-    """The recipient's one-click answer to an InMail: Interested or Not interested."""
+def inmail_answer(
+    *, member: Member, conversation_id: int, interested: bool, notify: bool = True
+) -> Message:
+    """The recipient's one-click answer to an InMail: Interested or Not interested (the
+    sender is emailed unless `notify` is off, as in `message_send`)."""
     participant = _own(member, conversation_id)
     other = participant.other
     lock_pair(member, other)
@@ -236,7 +252,7 @@ def inmail_answer(*, member: Member, conversation_id: int, interested: bool) -> 
         )
     )
     message = _post(conversation, author=member, body=body, at=now, kind=kind)
-    _answer(conversation, response, at=now)
+    _answer(conversation, response, at=now, notify=notify)
     return message
 
 
@@ -270,38 +286,3 @@ def conversation_move(*, member: Member, conversation_id: int, folder: str) -> P
     if folder == Participant.Folder.SPAM:
         fields["unread"] = False
     return _update_own(member, conversation_id, **fields)
-
-
-# Email
-
-
-def _email_new_inmail(message_id: int) -> None:
-    """Tell the recipient about a new InMail; runs after the send has committed.
-
-    The InMail is sent whatever happens here, so a failure must not reach the sender; but it
-    must never pass unseen either (a recipient who is never told): it is logged with its
-    traceback.
-    """
-    try:
-        message = Message.objects.select_related(
-            "author", "conversation__recipient", "conversation"
-        ).get(pk=message_id)
-        conversation = message.conversation
-        recipient = conversation.recipient
-        context = {
-            "message": message,
-            "conversation": conversation,
-            "recipient": recipient,
-            "sender": message.author,
-            "url": settings.SITE_URL.rstrip("/") + conversation.get_absolute_url(),
-        }
-        send_mail(
-            subject=f"{message.author.full_name} sent you an InMail: {conversation.subject}",
-            message=render_to_string("inmail/email/new_inmail.txt", context),
-            from_email=None,
-            recipient_list=[recipient.email],
-        )
-    except Exception:
-        logger.exception("Could not email the recipient of InMail message %s", message_id)
-        return
-    logger.info("Emailed %s about InMail %s", recipient.pk, conversation.pk)

@@ -26,3 +26,6 @@ CSRF_COOKIE_SECURE = False
 # MD5 instead of PBKDF2: hashing costs a noticeable fraction of a second per member created or
 # signed in. Only the tests' members, whose passwords protect nothing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tasks run the moment they are enqueued, inside the test (tests/inmail/test_tasks.py also runs
+# them through django-tasks-db's queue and worker, as production does).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

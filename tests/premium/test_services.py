@@ -995,6 +995,18 @@ def test_grant_credits_skips_members_with_nothing_due(clock, member, other):
     assert grant_credits().startswith("Settled 0 members: 0 ledger entries written")
 
 
+def test_grant_credits_enqueue_hands_the_settlement_to_the_task_worker(clock, member):
+    subscribe(member)
+    clock.move_to(APR_14)
+    out = StringIO()
+
+    # The tests' immediate backend runs the task as it is enqueued; in production the worker does.
+    call_command("grant_credits", "--enqueue", stdout=out)
+
+    assert out.getvalue().startswith("Enqueued the credit settlement (task ")
+    assert entries(member)[-1] == (Reason.GRANT, 5, 10, APR_14)
+
+
 def attempt(service, **arguments):
     # A refusal (no credits left) is part of the story: it must be refused in every run.
     try:
