@@ -126,7 +126,6 @@ def profile(request, slug):
         "member": member,
         "mutual": mutual,
         "mutual_others": member.mutual_count - len(mutual),
-        "invitation_form": InvitationForm(),
     }
     return render(request, "accounts/profile.html", context)
 
@@ -254,12 +253,15 @@ def _respond(request, *, member_pk, fallback, success=None, error=None, status=2
         member = selectors.members_for_viewer(viewer=request.user).filter(pk=member_pk).first()
         if member is None:
             raise Http404
+        back_url = request.htmx.current_url_abs_path
         context = {
             "m": member,
             "notice": success,
             "error": error,
-            # Buttons in the fragment post back to the page they sit on, not to this URL.
-            "back_url": request.htmx.current_url_abs_path,
+            # Buttons in the fragment post back to the page they sit on, not to this URL,
+            # and on the member's profile keep the profile's row (Message's badge, More).
+            "back_url": back_url,
+            "on_profile": (back_url or "").split("?")[0] == member.get_absolute_url(),
         }
         return render(request, MEMBER_ACTIONS, context, status=fragment_status(request, status))
     if error:

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.formats import date_format
 
+from inmail import selectors
+
 register = template.Library()
 
 
@@ -21,3 +23,10 @@ def inbox_time(moment):
     if local.year == today.year:
         return format_date(local, "M j")
     return date_format(local)
+
+
+@register.simple_tag(takes_context=True)
+def compose_for(context, member):
+    """How the signed-in member may write to `member` now (inmail.selectors.Compose): what the
+    profile's Message button and credit badge say before anything is clicked."""
+    return selectors.compose_options(sender=context["request"].user, recipient=member)

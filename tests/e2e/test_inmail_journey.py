@@ -72,6 +72,10 @@ def test_essentials_member_sends_an_inmail_and_gets_the_credit_back_when_answere
     expect(page.locator(".profile__head").get_by_text("· 3rd+")).to_be_visible()
     profile_url = page.url
 
+    # Beside Message, the remaining-credit badge.
+    badge = page.locator(".profile__head .credits-badge")
+    expect(badge).to_have_text("5 InMail credits left")
+
     # Message opens the compose window over the profile, with the credit box.
     mark_page(page)
     page.locator(".profile__head .actions").get_by_role("link", name="Message").click()
@@ -98,6 +102,7 @@ def test_essentials_member_sends_an_inmail_and_gets_the_credit_back_when_answere
     expect(sent.get_by_text("InMail sent to Zelda")).to_be_visible()
     expect(sent.get_by_text(subject)).to_be_visible()
     expect(sent.get_by_text("4 InMail credits left")).to_be_visible()
+    expect(badge).to_have_text("4 InMail credits left")  # updated in place, out of band
     assert_not_reloaded(page)
     assert page.url == profile_url
     conversation = Conversation.objects.get(starter=priya, recipient=zelda)

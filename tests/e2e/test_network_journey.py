@@ -101,16 +101,36 @@ def test_connect_and_withdraw_work_without_javascript(page_without_javascript):
     assert not Invitation.objects.filter(status="pending").exists()
 
 
-def test_connect_with_a_note_counts_characters(page):
+def test_connect_with_a_note_from_the_more_menu_then_the_note_is_gone(page):
     MemberFactory(email="ada@example.com", first_name="Ada", last_name="Lovelace")
     grace = MemberFactory(first_name="Grace", last_name="Hopper")
 
     sign_in(page, "ada@example.com", PASSWORD)
     page.goto(grace.get_absolute_url())
-    page.get_by_text("Connect with a note").click()
-    page.get_by_label("Add a note to your invitation").fill("Loved your talk on compilers.")
+    actions = page.locator(".profile__head .actions")
+    # One row: the primary button, Message with its badge, and More.
+    expect(actions.get_by_role("button", name="Connect")).to_be_visible()
+    expect(actions.get_by_role("link", name="Message")).to_be_visible()
+    expect(actions.get_by_role("link", name="Premium")).to_be_visible()
+    rows = {
+        round(box["y"] + box["height"] / 2)
+        for box in (
+            actions.get_by_role("button", name="Connect").bounding_box(),
+            actions.get_by_role("link", name="Message").bounding_box(),
+            actions.get_by_text("More", exact=True).bounding_box(),
+        )
+    }
+    assert len(rows) == 1, rows
 
-    expect(page.get_by_text("29/300")).to_be_visible()
-    page.get_by_role("button", name="Send invitation").click()
-    expect(page.get_by_text("Invitation sent to Grace Hopper.")).to_be_visible()
+    actions.get_by_text("More", exact=True).click()
+    actions.get_by_label("Connect with a note").fill("Loved your talk on compilers.")
+    expect(actions.get_by_text("29/300")).to_be_visible()
+    actions.get_by_role("button", name="Send invitation").click()
+
+    expect(actions.get_by_text("Invitation sent to Grace Hopper.")).to_be_visible()
+    expect(actions.get_by_role("button", name=re.compile("Pending"))).to_be_visible()
     assert Invitation.objects.get().note == "Loved your talk on compilers."
+    actions.get_by_text("More", exact=True).click()
+    expect(actions.get_by_role("button", name="Block Grace")).to_be_visible()
+    expect(actions.get_by_label("Connect with a note")).to_have_count(0)
+    expect(actions.get_by_role("link", name="Message")).to_be_visible()

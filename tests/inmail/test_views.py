@@ -114,6 +114,95 @@ def send_data(**fields):
     return {name: value for name, value in data.items() if value is not None}
 
 
+# A profile's Message button and remaining-credit badge
+
+
+def profile_page(client, member):
+    response = client.get(member.get_absolute_url())
+    assert response.status_code == 200
+    return text(response)
+
+
+BADGE = re.compile(r'<(?:span|a) class="credits-badge[^"]*"[^>]*>([^<]*)</(?:span|a)>')
+
+
+def badges(page):
+    return BADGE.findall(page)
+
+
+@pytest.mark.django_db
+class TestProfileMessageButton:
+    def test_a_premium_member_sees_their_credits_beside_message(
+        self, member_client, premium_member, other
+    ):
+        page = profile_page(member_client, other)
+
+        assert '<span class="credits-badge" data-credits-left>5 InMail credits left</span>' in page
+        assert f'hx-get="{compose_url(other)}" hx-target="#overlay"' in page
+
+    def test_an_open_profile_is_a_free_message_even_for_a_free_member(
+        self, member_client, premium_other
+    ):
+        premium_services.open_profile_set(member=premium_other, enabled=True)
+
+        assert badges(profile_page(member_client, premium_other)) == ["Free message · Open Profile"]
+
+    def test_a_free_member_sees_premium_linking_to_the_plans(self, member_client, other):
+        page = profile_page(member_client, other)
+
+        assert (
+            '<a class="credits-badge credits-badge--upsell" href="/premium/#plans-heading">'
+            "Premium</a>" in page
+        )
+
+    def test_at_zero_credits_it_says_when_the_next_arrive(
+        self, member_client, premium_member, other
+    ):
+        for _ in range(5):
+            premium_services.credits_spend(member=premium_member)
+
+        assert badges(profile_page(member_client, other)) == ["0 credits · next on Apr 10"]
+
+    def test_no_badge_for_a_connection_or_on_your_own_profile(
+        self, member_client, premium_member, other
+    ):
+        connect(premium_member, other)
+
+        assert badges(profile_page(member_client, other)) == []
+        assert badges(profile_page(member_client, premium_member)) == []
+
+    def test_to_a_member_not_accepting_inmail_message_is_disabled_with_the_reason(
+        self, member_client, premium_member, other
+    ):
+        other.accept_inmail = False
+        other.save()
+
+        page = profile_page(member_client, other)
+
+        why = "Grace Hopper doesn't accept InMail. Connect with them to message them."
+        assert (
+            f'<button class="btn btn--outline" type="button" aria-disabled="true" '
+            f'aria-describedby="message-why-{other.pk}" title="{why}">Message</button>' in page
+        )
+        assert f'<span class="visually-hidden" id="message-why-{other.pk}">{why}</span>' in page
+        assert compose_url(other) not in page
+        assert badges(page) == []
+
+    def test_with_a_pending_inmail_message_opens_that_conversation(
+        self, member_client, premium_member, other
+    ):
+        conversation = inmail(premium_member, other)
+
+        page = profile_page(member_client, other)
+
+        assert (
+            f'<a class="btn btn--outline" href="{thread_url(conversation)}" '
+            f'aria-describedby="message-why-{other.pk}">Message</a>' in page
+        )
+        assert "You've sent Grace an InMail. You can write again once they respond." in page
+        assert compose_url(other) not in page
+
+
 # The compose window
 
 
