@@ -23,29 +23,139 @@ function bindCounters(root) {
 document.addEventListener("DOMContentLoaded", () => bindCounters(document));
 document.addEventListener("htmx:load", (event) => bindCounters(event.target));
 
-// Close the "Me" menu when clicking elsewhere.
+// Menus (<details class="menu">): a click elsewhere or Escape closes them.
 document.addEventListener("click", (event) => {
   document.querySelectorAll("details.menu[open]").forEach((menu) => {
     if (!menu.contains(event.target)) menu.removeAttribute("open");
   });
 });
 
-// The compose window over the page: its close button (a link to the profile without
-// JavaScript) and Escape empty the overlay.
-function closeOverlay() {
-  const overlay = document.getElementById("overlay");
-  if (overlay) overlay.replaceChildren();
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const menu = event.target.closest ? event.target.closest("details.menu[open]") : null;
+  const open = menu || document.querySelector("details.menu[open]");
+  if (!open) return;
+  open.removeAttribute("open");
+  open.querySelector("summary").focus();
+});
+
+// The compose window: htmx puts it in <dialog id="overlay">, shown here as a modal. Focus goes
+// to its first field and back to the button that opened it when it closes (its × link, which
+// is a link to the profile without JavaScript, or Escape). What was typed is kept per
+// recipient in sessionStorage until it is sent, so closing never loses a draft.
+const DRAFT_FIELDS = ["subject", "body"];
+let composeOpener = null;
+
+function overlay() {
+  return document.getElementById("overlay");
 }
+
+function composeWindow() {
+  const dialog = overlay();
+  return dialog ? dialog.querySelector("#compose-window") : null;
+}
+
+function draftKey(section) {
+  return `inmail-draft:${section.dataset.recipient}`;
+}
+
+function saveDraft() {
+  const section = composeWindow();
+  if (!section || section.hasAttribute("data-sent")) return;
+  const draft = {};
+  DRAFT_FIELDS.forEach((name) => {
+    const field = section.querySelector(`[name=${name}]`);
+    if (field && field.value) draft[name] = field.value;
+  });
+  if (Object.keys(draft).length) sessionStorage.setItem(draftKey(section), JSON.stringify(draft));
+  else sessionStorage.removeItem(draftKey(section));
+}
+
+function restoreDraft(section) {
+  const draft = JSON.parse(sessionStorage.getItem(draftKey(section)) || "{}");
+  DRAFT_FIELDS.forEach((name) => {
+    const field = section.querySelector(`[name=${name}]`);
+    if (field && !field.value && draft[name]) {
+      field.value = draft[name];
+      field.dispatchEvent(new Event("input"));
+    }
+  });
+}
+
+function focusables(container) {
+  return [...container.querySelectorAll("a[href], button:not([disabled]), input:not([type=hidden]), textarea, select, [tabindex]:not([tabindex='-1'])")]
+    .filter((element) => element.offsetParent !== null || element === document.activeElement);
+}
+
+function focusFirst(dialog) {
+  const error = dialog.querySelector("[role=alert]");
+  const field = dialog.querySelector("input:not([type=hidden]), textarea");
+  const target = field || focusables(dialog)[0];
+  if (target) target.focus();
+  // A refusal is announced by its role=alert; the field stays where the writing goes on.
+  if (error && field && field.value) field.setSelectionRange(field.value.length, field.value.length);
+}
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const dialog = overlay();
+  if (dialog && !dialog.open && event.detail.target === dialog) {
+    composeOpener = event.detail.elt;
+  }
+});
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const dialog = overlay();
+  const target = event.detail.target;
+  if (!dialog || (target !== dialog && target.id !== "compose-window")) return;
+  const section = composeWindow();
+  if (!section) return;
+  if (section.hasAttribute("data-sent")) {
+    sessionStorage.removeItem(draftKey(section));
+  } else {
+    restoreDraft(section);
+  }
+  if (!dialog.open) dialog.showModal();
+  focusFirst(dialog);
+});
+
+document.addEventListener("input", (event) => {
+  if (event.target.closest && event.target.closest("#overlay #compose-window")) saveDraft();
+});
 
 document.addEventListener("click", (event) => {
   const close = event.target.closest("#overlay [data-close-overlay]");
   if (!close) return;
   event.preventDefault();
-  closeOverlay();
+  overlay().close();
 });
 
+document.addEventListener(
+  "close",
+  (event) => {
+    if (event.target !== overlay()) return;
+    saveDraft();
+    event.target.replaceChildren();
+    if (composeOpener && composeOpener.isConnected) composeOpener.focus();
+    composeOpener = null;
+  },
+  true,
+);
+
+// Tab and Shift+Tab go round the window's own controls.
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") closeOverlay();
+  const dialog = overlay();
+  if (event.key !== "Tab" || !dialog || !dialog.open) return;
+  const items = focusables(dialog);
+  if (!items.length) return;
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (event.shiftKey && (document.activeElement === first || !dialog.contains(document.activeElement))) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (document.activeElement === last || !dialog.contains(document.activeElement))) {
+    event.preventDefault();
+    first.focus();
+  }
 });
 
 // In development (DEBUG), django-htmx's script shows the answer to an htmx request that failed

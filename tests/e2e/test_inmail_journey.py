@@ -43,7 +43,7 @@ def assert_not_reloaded(page):
 def open_compose_window(page, member, title="New InMail"):
     page.goto(member.get_absolute_url())
     page.locator(".profile__head .actions").get_by_role("link", name="Message").click()
-    window = page.locator("#overlay").get_by_role("dialog", name=title)
+    window = page.get_by_role("dialog", name=title)
     expect(window).to_be_visible()
     return window
 
@@ -79,7 +79,7 @@ def test_essentials_member_sends_an_inmail_and_gets_the_credit_back_when_answere
     # Message opens the compose window over the profile, with the credit box.
     mark_page(page)
     page.locator(".profile__head .actions").get_by_role("link", name="Message").click()
-    window = page.locator("#overlay").get_by_role("dialog", name="New InMail")
+    window = page.get_by_role("dialog", name="New InMail")
     expect(window).to_be_visible()
     box = window.get_by_label("Premium")
     expect(box.locator(".premium-box__label")).to_have_text("PREMIUM", use_inner_text=True)
@@ -92,13 +92,13 @@ def test_essentials_member_sends_an_inmail_and_gets_the_credit_back_when_answere
     expect(subject_counter).to_have_text("0/200")
     expect(body_counter).to_have_text("0/2,000")
     window.get_by_label("Subject").fill(subject)
-    window.get_by_label("Message").fill(body)
+    window.get_by_label("Message", exact=True).fill(body)
     expect(subject_counter).to_have_text(f"{len(subject)}/200")
     expect(body_counter).to_have_text(f"{len(body)}/2,000")
 
     window.get_by_role("button", name="Send").click()
 
-    sent = page.locator("#overlay").get_by_role("dialog", name="Sent")
+    sent = page.get_by_role("dialog", name="Sent")
     expect(sent.get_by_text("InMail sent to Zelda")).to_be_visible()
     expect(sent.get_by_text(subject)).to_be_visible()
     expect(sent.get_by_text("4 InMail credits left")).to_be_visible()
@@ -107,6 +107,8 @@ def test_essentials_member_sends_an_inmail_and_gets_the_credit_back_when_answere
     assert page.url == profile_url
     conversation = Conversation.objects.get(starter=priya, recipient=zelda)
     assert (conversation.kind, conversation.subject) == ("inmail", subject)
+    page.keyboard.press("Escape")
+    expect(sent).to_be_hidden()
 
     # Zelda signs in elsewhere: the badge counts the new conversation.
     context, zelda_page = new_page(browser, live_server)
@@ -162,10 +164,12 @@ def test_inmail_sends_without_javascript(browser, live_server, premium_plans):
         page.locator(".profile__head .actions").get_by_role("link", name="Message").click()
 
         expect(page).to_have_url(re.compile(rf"/messaging/compose/{grace.slug}/$"))
-        window = page.get_by_role("dialog", name="New InMail")
+        # Without JavaScript the window is a page of its own, not a dialog.
+        expect(page.get_by_role("heading", name="New InMail", level=1)).to_be_visible()
+        window = page.get_by_role("region", name="New InMail")
         expect(window.get_by_text("5 InMail credits left")).to_be_visible()
         window.get_by_label("Subject").fill("Compilers")
-        window.get_by_label("Message").fill("Would you review my compiler notes?")
+        window.get_by_label("Message", exact=True).fill("Would you review my compiler notes?")
         window.get_by_role("button", name="Send").click()
 
         expect(page).to_have_url(THREAD_URL)
@@ -263,7 +267,7 @@ def write_an_inmail_to_grace(page):
     sign_in(page, "ada@example.com", PASSWORD)
     window = open_compose_window(page, grace)
     window.get_by_label("Subject").fill("Compilers")
-    window.get_by_label("Message").fill("Would you review my compiler notes?")
+    window.get_by_label("Message", exact=True).fill("Would you review my compiler notes?")
     return sender, window
 
 
@@ -271,7 +275,7 @@ def test_double_clicked_send_sends_once_and_spends_one_credit(page):
     sender, window = write_an_inmail_to_grace(page)
     window.get_by_role("button", name="Send").dblclick()
 
-    sent = page.locator("#overlay").get_by_role("dialog", name="Sent")
+    sent = page.get_by_role("dialog", name="Sent")
     expect(sent.get_by_text("InMail sent to Grace")).to_be_visible()
     expect(sent.get_by_text("4 InMail credits left")).to_be_visible()
     assert Message.objects.count() == 1
@@ -300,7 +304,7 @@ def test_the_same_message_form_to_a_connection_posted_twice_at_once_sends_once(p
 
     sign_in(page, "ada@example.com", PASSWORD)
     window = open_compose_window(page, grace, title="New message")
-    window.get_by_label("Message").fill("Coffee tomorrow?")
+    window.get_by_label("Message", exact=True).fill("Coffee tomorrow?")
     responses = post_the_compose_form_twice_at_once(page)
 
     message = Message.objects.get()

@@ -40,10 +40,10 @@ def test_refused_sends_show_in_the_compose_window_then_it_sends(page, site_mode)
     expect(window.get_by_role("alert")).to_have_text("Write a message before sending.")
     assert_same_document(page)
 
-    window.get_by_label("Message").fill("Hello Zelda")
+    window.get_by_label("Message", exact=True).fill("Hello Zelda")
     window.get_by_role("button", name="Send").click()
     expect(window.get_by_role("alert")).to_have_text("Add a subject: an InMail needs one.")
-    expect(window.get_by_label("Message")).to_have_value("Hello Zelda")
+    expect(window.get_by_label("Message", exact=True)).to_have_value("Hello Zelda")
     assert_same_document(page)
 
     window.get_by_label("Subject").fill("A role at Contoso")

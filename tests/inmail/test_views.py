@@ -216,7 +216,9 @@ class TestComposeWindow:
 
         assert response.status_code == 200
         page = text(response)
-        assert '<h2 id="compose-title">New InMail</h2>' in page
+        # In the page's dialog a second-level heading; as a page of its own, the page's <h1>.
+        level = "h2" if headers else "h1"
+        assert f'<{level} id="compose-title">New InMail</{level}>' in page
         assert "Grace Hopper" in page
         assert "· 3rd+" in page
         assert 'name="subject"' in page
@@ -280,7 +282,8 @@ class TestComposeWindow:
 
         assert "0 InMail credits left" in page
         assert "You have no InMail credits left. Your next 5 arrive on Apr 10, 2026." in page
-        assert "See your credits on My Premium" in page
+        upgrade = '<a class="btn btn--primary" href="/premium/#plans-heading">Upgrade my plan</a>'
+        assert upgrade in page
         assert 'name="body"' not in page
 
     def test_a_recipient_who_does_not_accept_inmail_is_explained(
@@ -326,7 +329,7 @@ class TestComposeWindow:
 
         page = text(member_client.get(compose_url(other)))
 
-        assert '<h2 id="compose-title">New message</h2>' in page
+        assert '<h1 id="compose-title">New message</h1>' in page
         assert "· 1st" in page
         assert 'name="body"' in page
         assert 'name="subject"' not in page

@@ -87,6 +87,17 @@ class TestMyPremium:
         assert "10 InMail credits left" in text(response)
         assert premium_member.credit_grants.count() == 2
 
+    def test_at_zero_credits_it_offers_to_upgrade_the_plan(self, member_client, premium_member):
+        upgrade = '<a class="btn btn--primary" href="#plans-heading">Upgrade my plan</a>'
+        assert upgrade not in text(member_client.get(MY_PREMIUM))
+
+        for _ in range(5):
+            services.credits_spend(member=premium_member)
+
+        page = text(member_client.get(MY_PREMIUM))
+        assert "0 InMail credits left" in page
+        assert upgrade in page
+
     def test_one_credit_reads_singular(self, member_client, premium_member):
         for _ in range(4):
             services.credits_spend(member=premium_member)

@@ -1,0 +1,59 @@
+"""The compose window in Chromium: a real modal dialog that keeps a draft per recipient."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
+from tests.factories import PASSWORD, MemberFactory, subscribe
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def focused_inside(page, selector):
+    return page.evaluate(f"document.querySelector({selector!r}).contains(document.activeElement)")
+
+
+def test_the_window_is_a_modal_that_keeps_the_draft_until_it_is_sent(page):
+    priya = MemberFactory(first_name="Priya", last_name="Raman", email="priya@example.com")
+    subscribe(priya)
+    zelda = MemberFactory(first_name="Zelda", last_name="Quintero")
+
+    sign_in(page, "priya@example.com", PASSWORD)
+    page.goto(zelda.get_absolute_url())
+    message = page.locator(".profile__head .actions").get_by_role("link", name="Message")
+    message.click()
+
+    window = page.get_by_role("dialog", name="New InMail")
+    expect(window).to_be_visible()
+    assert page.evaluate("document.getElementById('overlay').matches(':modal')")
+    expect(window.get_by_label("Subject")).to_be_focused()
+
+    # Tab goes round the window's controls and never leaves it, both ways.
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        assert focused_inside(page, "#overlay")
+    for _ in range(12):
+        page.keyboard.press("Shift+Tab")
+        assert focused_inside(page, "#overlay")
+
+    window.get_by_label("Subject").fill("A role at Contoso")
+    window.get_by_label("Message", exact=True).fill("Hello Zelda")
+    page.keyboard.press("Escape")
+    expect(window).to_be_hidden()
+    expect(message).to_be_focused()
+
+    # Reopened, the draft is still there; sent, it is gone.
+    message.click()
+    expect(window.get_by_label("Subject")).to_have_value("A role at Contoso")
+    expect(window.get_by_label("Message", exact=True)).to_have_value("Hello Zelda")
+    expect(window.locator("[data-counter-for=compose_body]")).to_have_text("11/2,000")
+    window.get_by_role("button", name="Send").click()
+    sent = page.get_by_role("dialog", name="Sent")
+    expect(sent.get_by_text("InMail sent to Zelda")).to_be_visible()
+    sent.get_by_role("link", name="Close").click()
+    expect(sent).to_be_hidden()
+    expect(message).to_be_focused()
+    drafts = page.evaluate(
+        "Object.keys(sessionStorage).filter((key) => key.startsWith('inmail-draft:'))"
+    )
+    assert drafts == []
