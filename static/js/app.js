@@ -160,9 +160,16 @@ document.addEventListener("keydown", (event) => {
 
 // In development (DEBUG), django-htmx's script shows the answer to an htmx request that failed
 // with 400, 403, 404 or 500 as the whole page, for Django's debug pages. Our own refusals
-// answer such statuses with a fragment for htmx to swap (htmx-config's responseHandling), so
-// the script must not see those: only a full page (Django's) is for it.
+// answer htmx with 422 (core.http.fragment_status), and any other fragment of ours is for htmx
+// to swap (htmx-config's responseHandling), so the script sees only full pages (Django's).
 document.body.addEventListener("htmx:beforeOnLoad", (event) => {
   const xhr = event.detail.xhr;
   if (xhr.status >= 400 && !/^\s*<!doctype/i.test(xhr.responseText)) event.stopPropagation();
+});
+
+// After a conversation opens in the thread pane, focus moves to its heading.
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target.id !== "thread-pane" || event.detail.requestConfig.verb !== "get") return;
+  const heading = document.getElementById("thread-heading");
+  if (heading) heading.focus();
 });
