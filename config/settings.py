@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Search's trigram indexes (GinIndex); harmless on SQLite.
     "django.contrib.postgres",
+    # Django's own widget templates for core.forms.FormRenderer, which also reads templates/.
+    "django.forms",
     "django_htmx",
     "django_tasks_db",
     "core",
@@ -98,6 +100,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+
+FORM_RENDERER = "core.forms.FormRenderer"
 
 TEMPLATES = [
     {

@@ -1,6 +1,38 @@
 // Small enhancements; every page works without them.
 
-// Live character counters: <p data-counter-for="field-id" data-max="300">.
+// Live character counters: <p data-counter-for="field-id" data-max="300">. The visible count
+// changes on every keystroke; screen readers hear it only when a threshold is crossed (a fifth
+// of the room left, the limit reached, over it), through a polite live region beside it.
+function counterLevel(used, max) {
+  if (used > max) return "over";
+  if (used === max) return "full";
+  if (max - used <= Math.ceil(max / 5)) return "low";
+  return "ok";
+}
+
+function announce(counter, used, max) {
+  const level = counterLevel(used, max);
+  if (counter.dataset.level === level) return;
+  const first = counter.dataset.level === undefined;
+  counter.dataset.level = level;
+  if (first) return; // nothing to announce when the window opens
+  let live = counter.nextElementSibling;
+  if (!live || !live.hasAttribute("data-counter-live")) {
+    live = document.createElement("span");
+    live.className = "visually-hidden";
+    live.setAttribute("aria-live", "polite");
+    live.setAttribute("data-counter-live", "");
+    counter.after(live);
+  }
+  const left = max - used;
+  live.textContent = {
+    ok: "",
+    low: `${left.toLocaleString()} characters left`,
+    full: "Character limit reached",
+    over: `${(-left).toLocaleString()} characters over the limit`,
+  }[level];
+}
+
 function updateCounter(counter) {
   const field = document.getElementById(counter.dataset.counterFor);
   if (!field) return;
@@ -8,6 +40,7 @@ function updateCounter(counter) {
   const used = field.value.length;
   counter.textContent = `${used.toLocaleString()}/${max.toLocaleString()}`;
   counter.classList.toggle("is-over", used > max);
+  announce(counter, used, max);
 }
 
 function bindCounters(root) {

@@ -57,3 +57,31 @@ def test_the_window_is_a_modal_that_keeps_the_draft_until_it_is_sent(page):
         "Object.keys(sessionStorage).filter((key) => key.startsWith('inmail-draft:'))"
     )
     assert drafts == []
+
+
+def test_the_character_counter_speaks_only_at_thresholds(page):
+    priya = MemberFactory(first_name="Priya", last_name="Raman", email="priya@example.com")
+    subscribe(priya)
+    zelda = MemberFactory(first_name="Zelda", last_name="Quintero")
+
+    sign_in(page, "priya@example.com", PASSWORD)
+    page.goto(zelda.get_absolute_url())
+    page.locator(".profile__head .actions").get_by_role("link", name="Message").click()
+    window = page.get_by_role("dialog", name="New InMail")
+    body = window.get_by_label("Message", exact=True)
+    counter = window.locator("[data-counter-for=compose_body]")
+    live = window.locator("[data-counter-live]")
+
+    body.fill("x" * 10)
+    expect(counter).to_have_text("10/2,000")
+    expect(counter).not_to_have_attribute("aria-live", "polite")
+    expect(live).to_have_count(0)  # not a word on every keystroke
+
+    body.fill("x" * 1700)
+    expect(live).to_have_text("300 characters left")
+    expect(live).to_have_attribute("aria-live", "polite")
+    body.fill("x" * 1750)
+    expect(counter).to_have_text("1,750/2,000")
+    expect(live).to_have_text("300 characters left")  # same threshold: nothing new to say
+    body.fill("x" * 2000)
+    expect(live).to_have_text("Character limit reached")
