@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from inmail import services
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import sign_in
+from tests.e2e.pages import sign_in
 from tests.factories import PASSWORD, InvitationFactory, MemberFactory, connect, subscribe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
