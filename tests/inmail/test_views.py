@@ -238,6 +238,17 @@ class TestComposeWindow:
             assert "<html" in page
             assert "<title>Message Grace Hopper | InMail</title>" in page
 
+    def test_a_history_restore_of_the_compose_page_is_the_whole_page_with_its_h1(
+        self, member_client, premium_member, other
+    ):
+        response = member_client.get(
+            compose_url(other), headers={**HTMX, "HX-History-Restore-Request": "true"}
+        )
+
+        page = text(response)
+        assert "<html" in page
+        assert '<h1 id="compose-title">New InMail</h1>' in page
+
     def test_history_restore_gets_the_whole_page_and_the_window_varies_on_hx_request(
         self, member_client, premium_member, other
     ):
