@@ -6,7 +6,6 @@ spent inside the same transaction, through premium's service: the conversation, 
 the credit and its ledger entry are written together or not at all.
 """
 
-import logging
 import uuid
 from datetime import datetime
 
@@ -29,8 +28,6 @@ from inmail.models import (
     Participant,
 )
 from premium import services as premium_services
-
-logger = logging.getLogger(__name__)
 
 INTERESTED_BODY = "Interested — thanks for reaching out. Let's talk."
 NOT_INTERESTED_BODY = "Not interested, thanks."
