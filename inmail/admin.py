@@ -1,16 +1,14 @@
 """Conversations for staff, read-only: to look into a spam report, not to edit what was written."""
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
 from core.admin import ViewOnlyAdmin
 from inmail.models import Conversation, Message, Participant
 
 
-def _reported():
-    return Exists(
-        Participant.objects.filter(conversation=OuterRef("pk"), folder=Participant.Folder.SPAM)
-    )
+def _reports():
+    return Participant.objects.filter(conversation=OuterRef("pk"), folder=Participant.Folder.SPAM)
 
 
 class ReportedFilter(admin.SimpleListFilter):
@@ -25,6 +23,19 @@ class ReportedFilter(admin.SimpleListFilter):
             return queryset.filter(reported=True)
         if self.value() == "no":
             return queryset.filter(reported=False)
+        return queryset
+
+
+class SpamReasonFilter(admin.SimpleListFilter):
+    title = "spam reason"
+    parameter_name = "spam_reason"
+
+    def lookups(self, request, model_admin):
+        return [choice for choice in Participant.SpamReason.choices if choice[0]]
+
+    def queryset(self, request, queryset):
+        if self.value() in Participant.SpamReason.values:
+            return queryset.filter(Exists(_reports().filter(spam_reason=self.value())))
         return queryset
 
 
@@ -57,8 +68,9 @@ class ConversationAdmin(ViewOnlyAdmin):
         "response",
         "credit_spent",
         "reported",
+        "spam_reason",
     ]
-    list_filter = [ReportedFilter, "kind", "response"]
+    list_filter = [ReportedFilter, SpamReasonFilter, "kind", "response"]
     list_select_related = ["starter", "recipient"]
     search_fields = [
         "subject",
@@ -75,8 +87,22 @@ class ConversationAdmin(ViewOnlyAdmin):
     inlines = [MessageInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(reported=_reported())
+        # The reason of a member who reported it (when both did, the same one every time).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                reported=Exists(_reports()),
+                reason=Subquery(
+                    _reports().exclude(spam_reason="").order_by("pk").values("spam_reason")[:1]
+                ),
+            )
+        )
 
     @admin.display(description="Reported as spam", boolean=True, ordering="reported")
     def reported(self, obj):
         return obj.reported
+
+    @admin.display(description="Spam reason", ordering="reason")
+    def spam_reason(self, obj):
+        return Participant.SpamReason(obj.reason).label if obj.reason else "—"

@@ -1,7 +1,8 @@
 from django import forms
 
 from core.validators import Validator, check_multiline, check_single_line
-from inmail.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
+from inmail.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Participant
+from inmail.services import SPAM_REASON_MISSING
 
 STALE_FORM = "This form is out of date. Reload the page and write your message again."
 
@@ -38,4 +39,13 @@ class AnswerForm(forms.Form):
     answer = forms.ChoiceField(
         choices=[("interested", "Interested"), ("not_interested", "Not interested")],
         error_messages={"required": "Choose Interested or Not interested."},
+    )
+
+
+class SpamReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why are you reporting this conversation?",
+        choices=[c for c in Participant.SpamReason.choices if c[0]],
+        widget=forms.RadioSelect,
+        error_messages={"required": SPAM_REASON_MISSING, "invalid_choice": SPAM_REASON_MISSING},
     )

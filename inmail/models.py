@@ -164,6 +164,15 @@ class Participant(models.Model):
         ARCHIVED = "archived", "Archived"
         SPAM = "spam", "Spam"
 
+    class SpamReason(models.TextChoices):
+        # Asked when the member reports the conversation, for staff looking into reports.
+        NONE = "", "—"
+        SPAM = "spam", "Spam"
+        SCAM = "scam", "Scam or fraud"
+        FAKE_ACCOUNT = "fake_account", "Fake account"
+        HARASSMENT = "harassment", "Harassment"
+        OTHER = "other", "Something else"
+
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="participants", db_index=False
     )
@@ -172,6 +181,8 @@ class Participant(models.Model):
     folder = models.CharField(max_length=10, choices=Folder.choices, default=Folder.INBOX)
     unread = models.BooleanField(default=False)
     last_message_at = models.DateTimeField(default=timezone.now)
+    # Why the member reported it, while it is in Spam (blank for reports made in bulk).
+    spam_reason = models.CharField(max_length=16, choices=SpamReason.choices, blank=True)
 
     class Meta:
         constraints = [
@@ -182,6 +193,14 @@ class Participant(models.Model):
             models.CheckConstraint(
                 condition=Q(folder__in=["inbox", "archived", "spam"]),
                 name="participant_folder_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(spam_reason="")
+                | Q(
+                    folder="spam",
+                    spam_reason__in=["spam", "scam", "fake_account", "harassment", "other"],
+                ),
+                name="participant_spam_reason_valid",
             ),
         ]
         indexes = [

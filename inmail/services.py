@@ -274,12 +274,20 @@ def conversation_mark_unread(*, member: Member, conversation_id: int) -> Partici
     return _update_own(member, conversation_id, unread=True)
 
 
+SPAM_REASON_MISSING = "Choose why you're reporting this conversation."
+
+
 @transaction.atomic
-def conversation_move(*, member: Member, conversation_id: int, folder: str) -> Participant:
-    """Archive, unarchive (back to the inbox) or report as spam."""
+def conversation_move(
+    *, member: Member, conversation_id: int, folder: str, reason: str = ""
+) -> Participant:
+    """Archive, unarchive (back to the inbox) or report as spam, which needs a `reason`
+    (Participant.SpamReason); moving out of Spam forgets it."""
     if folder not in Participant.Folder.values:
         raise Invalid("Choose Inbox, Archived or Spam.")
-    fields = {"folder": folder}
+    fields = {"folder": folder, "spam_reason": ""}
     if folder == Participant.Folder.SPAM:
-        fields["unread"] = False
+        if not reason or reason not in Participant.SpamReason.values:
+            raise Invalid(SPAM_REASON_MISSING)
+        fields.update(unread=False, spam_reason=reason)
     return _update_own(member, conversation_id, **fields)

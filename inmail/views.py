@@ -21,7 +21,7 @@ from core.errors import DomainError
 from core.http import action_error, render_page, status_for, wants_fragment
 from core.limits import limit
 from inmail import selectors, services
-from inmail.forms import AnswerForm, MessageForm
+from inmail.forms import AnswerForm, MessageForm, SpamReportForm
 from inmail.models import Participant
 
 # The fragment of inmail/inbox.html each htmx target gets.
@@ -109,6 +109,7 @@ def _thread_context(request, participant, *, form=None, error=None):
         "thread": selectors.thread_messages(conversation=participant.conversation),
         "reply": selectors.compose_options(sender=request.user, recipient=other),
         "form": form or _new_form("reply"),
+        "spam_form": SpamReportForm(auto_id="spam_%s"),
         "error": error,
         # Out-of-band updates of the conversation's row and the unread badge, for htmx
         # requests that replace the thread pane alone.
@@ -196,9 +197,11 @@ def _after_move(request, url, notice):
     return redirect(url)
 
 
-def _move(request, conversation_id, folder, notice, *, open_thread=False):
-    participant = _own_or_404(request, conversation_id)
-    services.conversation_move(member=request.user, conversation_id=conversation_id, folder=folder)
+def _move(request, participant, folder, notice, *, open_thread=False, reason=""):
+    conversation_id = participant.conversation_id
+    services.conversation_move(
+        member=request.user, conversation_id=conversation_id, folder=folder, reason=reason
+    )
     filter_name = {"archived": "archived", "spam": "spam"}.get(folder, "all")
     url = _inbox_url(filter_name, conversation_id if open_thread else None)
     return _after_move(request, url, notice.format(name=participant.other.full_name))
@@ -209,7 +212,7 @@ def _move(request, conversation_id, folder, notice, *, open_thread=False):
 def archive(request, conversation_id):
     return _move(
         request,
-        conversation_id,
+        _own_or_404(request, conversation_id),
         Participant.Folder.ARCHIVED,
         "Your conversation with {name} was archived.",
     )
@@ -220,7 +223,7 @@ def archive(request, conversation_id):
 def unarchive(request, conversation_id):
     return _move(
         request,
-        conversation_id,
+        _own_or_404(request, conversation_id),
         Participant.Folder.INBOX,
         "Your conversation with {name} is back in your inbox.",
         open_thread=True,
@@ -230,13 +233,18 @@ def unarchive(request, conversation_id):
 @login_required
 @require_POST
 def report_spam(request, conversation_id):
+    participant = _own_or_404(request, conversation_id)
+    form = SpamReportForm(request.POST)
+    if not form.is_valid():
+        return _thread_page(request, participant, error=form.errors["reason"][0], status=400)
     # The thread stays open in Spam, where it offers to block the sender too.
     return _move(
         request,
-        conversation_id,
+        participant,
         Participant.Folder.SPAM,
         "Reported as spam: your conversation with {name} was moved to Spam.",
         open_thread=True,
+        reason=form.cleaned_data["reason"],
     )
 
 

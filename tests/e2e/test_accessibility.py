@@ -71,6 +71,12 @@ def test_every_page_of_the_journeys_has_no_serious_violation(sized_page):
         expect(page.get_by_role("heading", level=1)).to_have_count(1)
         check(page, name)
 
+    # A conversation's Report spam panel, asking why.
+    page.goto(conversation.get_absolute_url())
+    page.locator(".spam-report summary").click()
+    expect(page.get_by_role("group", name="Why are you reporting")).to_be_visible()
+    check(page, "report spam reasons")
+
     # The compose window open over a profile, and the profile's More menu open.
     page.goto(zelda.get_absolute_url())
     page.locator(".profile__head .actions").get_by_role("link", name="Message").click()

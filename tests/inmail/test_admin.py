@@ -19,7 +19,7 @@ def staff_client(client):
     return client
 
 
-def chat(count, *, spam=0):
+def chat(count, *, spam=0, reason="spam"):
     """`count` conversations between new pairs of connections; the first `spam` reported."""
     conversations = []
     for number in range(count):
@@ -28,7 +28,7 @@ def chat(count, *, spam=0):
         message = services.message_send(sender=a, recipient=b, body=f"Hello number {number}")
         if number < spam:
             services.conversation_move(
-                member=b, conversation_id=message.conversation_id, folder="spam"
+                member=b, conversation_id=message.conversation_id, folder="spam", reason=reason
             )
         conversations.append(message.conversation)
     return conversations
@@ -41,6 +41,24 @@ def test_staff_filter_conversations_reported_as_spam(staff_client):
 
     assert str(reported.starter) in page
     assert str(quiet.starter) not in page
+
+
+def test_staff_see_the_spam_reason_and_filter_by_it(staff_client):
+    scam, _spam, quiet = chat(1, spam=1, reason="scam") + chat(1, spam=1) + chat(1)
+
+    page = text(staff_client.get(CONVERSATIONS))
+    assert "Spam reason" in page
+    assert '<td class="field-spam_reason">Scam or fraud</td>' in page
+    assert '<td class="field-spam_reason">Spam</td>' in page
+    assert '<td class="field-spam_reason">—</td>' in page
+    for label in ("Spam", "Scam or fraud", "Fake account", "Harassment", "Something else"):
+        assert f"{label}</a></li>" in page
+
+    filtered = text(staff_client.get(CONVERSATIONS, {"spam_reason": "scam"}))
+    assert str(scam.starter) in filtered
+    assert str(quiet.starter) not in filtered
+    assert "Scam or fraud</td>" in filtered
+    assert '<td class="field-spam_reason">Spam</td>' not in filtered
 
 
 def test_a_conversation_page_shows_its_messages_read_only(staff_client):

@@ -201,6 +201,25 @@ def test_participant_in_an_unknown_folder_is_refused(conversation):
     assert not Participant.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("folder", "reason"),
+    [("spam", "boring"), ("inbox", "spam"), ("archived", "harassment")],
+    ids=["unknown reason", "reason in the inbox", "reason in archived"],
+)
+def test_a_spam_reason_is_one_of_the_choices_and_only_in_spam(conversation, folder, reason):
+    with refused_by_database(), transaction.atomic():
+        ParticipantFactory(conversation=conversation, folder=folder, spam_reason=reason)
+
+    assert not Participant.objects.exists()
+
+
+@pytest.mark.parametrize("reason", ["", "scam"])
+def test_spam_may_hold_a_reason_or_none(conversation, reason):
+    ParticipantFactory(conversation=conversation, folder="spam", spam_reason=reason)
+
+    assert Participant.objects.get().spam_reason == reason
+
+
 def test_participant_once_per_member_and_conversation(conversation):
     ParticipantFactory(conversation=conversation)
 

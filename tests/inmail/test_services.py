@@ -725,7 +725,9 @@ def test_a_new_message_brings_an_archived_conversation_back_to_the_inbox(member,
 def test_a_new_message_leaves_a_spam_conversation_in_spam_and_read(member, other):
     connect(member, other)
     conversation = send(member, other).conversation
-    services.conversation_move(member=other, conversation_id=conversation.pk, folder="spam")
+    services.conversation_move(
+        member=other, conversation_id=conversation.pk, folder="spam", reason="spam"
+    )
 
     send(member, other, body="Did you get my message?")
 
@@ -737,10 +739,49 @@ def test_moving_to_spam_marks_the_conversation_read(premium_member, other):
     conversation = send(premium_member, other).conversation
     assert participant(other, conversation).unread is True
 
-    moved = services.conversation_move(member=other, conversation_id=conversation.pk, folder="spam")
+    moved = services.conversation_move(
+        member=other, conversation_id=conversation.pk, folder="spam", reason="spam"
+    )
 
     assert (moved.folder, moved.unread) == ("spam", False)
     assert participant(other, conversation).unread is False
+
+
+@pytest.mark.parametrize("reason", ["spam", "scam", "fake_account", "harassment", "other"])
+def test_a_spam_report_stores_its_reason_until_moved_out_of_spam(premium_member, other, reason):
+    conversation = send(premium_member, other).conversation
+
+    services.conversation_move(
+        member=other, conversation_id=conversation.pk, folder="spam", reason=reason
+    )
+    assert participant(other, conversation).spam_reason == reason
+    assert participant(premium_member, conversation).spam_reason == ""
+
+    services.conversation_move(member=other, conversation_id=conversation.pk, folder="inbox")
+    assert (
+        participant(other, conversation).folder,
+        participant(other, conversation).spam_reason,
+    ) == (
+        "inbox",
+        "",
+    )
+
+
+@pytest.mark.parametrize("reason", ["", "boring", "SPAM"])
+def test_a_spam_report_without_a_known_reason_is_refused_and_changes_nothing(
+    premium_member, other, reason
+):
+    conversation = send(premium_member, other).conversation
+
+    with refused("Choose why you're reporting this conversation.", Invalid):
+        services.conversation_move(
+            member=other, conversation_id=conversation.pk, folder="spam", reason=reason
+        )
+
+    assert (participant(other, conversation).folder, participant(other, conversation).unread) == (
+        "inbox",
+        True,
+    )
 
 
 def test_archive_and_unarchive_move_only_the_members_own_side(premium_member, other):
@@ -784,7 +825,7 @@ OTHERS_CONVERSATION = {
         member=member, conversation_id=pk, folder="archived"
     ),
     "spam": lambda member, pk: services.conversation_move(
-        member=member, conversation_id=pk, folder="spam"
+        member=member, conversation_id=pk, folder="spam", reason="spam"
     ),
     "reply": lambda member, pk: services.message_reply(
         member=member, conversation_id=pk, body="Hi", token=uuid.uuid4()

@@ -633,7 +633,7 @@ def inbox(member, clock):
     clock.shift(timedelta(minutes=1))
     conversations["dan"] = inmail(dan, member, subject="Cheap followers", body="Buy now")
     services.conversation_move(
-        member=member, conversation_id=conversations["dan"].pk, folder="spam"
+        member=member, conversation_id=conversations["dan"].pk, folder="spam", reason="spam"
     )
     clock.shift(timedelta(minutes=1))
     conversations["eve"] = message(eve, member, "Lunch tomorrow?")
@@ -878,7 +878,7 @@ class TestThread:
     def test_a_spam_thread_offers_to_block_and_blocking_returns_to_spam(
         self, member_client, member, grace_inmail, premium_other
     ):
-        member_client.post(thread_url(grace_inmail, "spam"))
+        member_client.post(thread_url(grace_inmail, "spam"), {"reason": "scam"})
 
         page = text(member_client.get(f"{thread_url(grace_inmail)}?filter=spam"))
 
@@ -1100,7 +1100,7 @@ class TestFolderActions:
     ):
         _prepare, after, url, notice = MOVES[action]
 
-        response = member_client.post(thread_url(read_inmail, action))
+        response = member_client.post(thread_url(read_inmail, action), POST_DATA[action]())
 
         assert response.status_code == 302
         assert response.url == url(read_inmail)
@@ -1111,7 +1111,9 @@ class TestFolderActions:
     def test_with_htmx_it_tells_htmx_where_to_go(self, member_client, member, read_inmail, action):
         _prepare, after, url, notice = MOVES[action]
 
-        response = member_client.post(thread_url(read_inmail, action), headers=HTMX)
+        response = member_client.post(
+            thread_url(read_inmail, action), POST_DATA[action](), headers=HTMX
+        )
 
         assert response.status_code == 200
         assert json.loads(response["HX-Location"]) == {
@@ -1134,6 +1136,47 @@ class TestFolderActions:
         assert stored() == before
 
 
+@pytest.mark.django_db
+class TestReportSpam:
+    def test_the_thread_asks_why_with_the_five_reasons(self, member_client, grace_inmail):
+        page = text(member_client.get(thread_url(grace_inmail)))
+
+        assert "<legend>Why are you reporting your conversation with Grace Hopper?</legend>" in page
+        reasons = re.findall(r'<input type="radio" name="reason" value="(\w+)"[^>]*required', page)
+        assert reasons == ["spam", "scam", "fake_account", "harassment", "other"]
+        for label in ("Spam", "Scam or fraud", "Fake account", "Harassment", "Something else"):
+            assert f"{label}</label>" in page
+
+    @pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+    def test_the_reason_is_stored_with_the_report(
+        self, member_client, member, grace_inmail, headers
+    ):
+        response = member_client.post(
+            thread_url(grace_inmail, "spam"), {"reason": "fake_account"}, headers=headers
+        )
+
+        assert response.status_code in (200, 302)
+        participant = Participant.objects.get(member=member, conversation=grace_inmail)
+        assert (participant.folder, participant.spam_reason) == ("spam", "fake_account")
+
+    @pytest.mark.parametrize("data", [{}, {"reason": ""}, {"reason": "boring"}])
+    @pytest.mark.parametrize(
+        ("headers", "status"), [({}, 400), (pane("thread-pane"), 422)], ids=["page", "htmx"]
+    )
+    def test_without_a_reason_it_says_so_and_changes_nothing(
+        self, member_client, grace_inmail, data, headers, status
+    ):
+        before = stored()
+
+        response = member_client.post(thread_url(grace_inmail, "spam"), data, headers=headers)
+
+        assert response.status_code == status
+        page = text(response)
+        assert "Choose why you're reporting this conversation." in page
+        assert 'id="thread-heading"' in page
+        assert stored() == before
+
+
 # The 404 rule: another member's conversation does not exist, whatever the URL.
 
 THREAD_URLS = [
@@ -1146,7 +1189,7 @@ POST_DATA = {
     "answer": lambda: {"answer": "interested"},
     "archive": dict,
     "unarchive": dict,
-    "spam": dict,
+    "spam": lambda: {"reason": "spam"},
     "mark_unread": dict,
 }
 

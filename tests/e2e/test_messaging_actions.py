@@ -1,0 +1,56 @@
+"""Messaging's actions in Chromium, in both site modes, at desktop and phone widths: report
+spam with a reason."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from inmail import services
+from inmail.models import Participant
+from tests.e2e.axe import assert_accessible
+from tests.e2e.pages import sign_in
+from tests.factories import PASSWORD, MemberFactory, connect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = {"desktop": 1280, "phone": 390}
+
+
+@pytest.fixture(params=WIDTHS)
+def sized(request, page):
+    page.set_viewport_size({"width": WIDTHS[request.param], "height": 844})
+    page.width_name = request.param
+    return page
+
+
+@pytest.fixture
+def ada_and_grace(db):
+    ada = MemberFactory(first_name="Ada", last_name="Lovelace", email="ada@example.com")
+    grace = MemberFactory(first_name="Grace", last_name="Hopper")
+    connect(ada, grace)
+    conversation = services.message_send(
+        sender=grace, recipient=ada, body="Lunch on Friday?"
+    ).conversation
+    return ada, grace, conversation
+
+
+def test_report_spam_asks_why_and_stores_the_reason(sized, site_mode, ada_and_grace):
+    page = sized
+    ada, _grace, conversation = ada_and_grace
+    sign_in(page, "ada@example.com", PASSWORD)
+    page.goto(conversation.get_absolute_url())
+
+    page.locator(".spam-report summary").click()
+    reasons = page.get_by_role(
+        "group", name="Why are you reporting your conversation with Grace Hopper?"
+    )
+    expect(reasons).to_be_visible()
+    assert_accessible(page, f"report spam reasons at {page.width_name} ({site_mode})")
+    reasons.get_by_label("Harassment").check()
+    page.get_by_role("button", name="Send report").click()
+
+    expect(page.get_by_text("You reported this conversation as spam.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"\?filter=spam$"))
+    participant = Participant.objects.get(member=ada, conversation=conversation)
+    assert (participant.folder, participant.spam_reason) == ("spam", "harassment")
