@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseLocation
+from django_htmx.http import HttpResponseLocation, push_url
 
 from core.errors import DomainError
 from core.http import action_error, render_page, status_for, wants_fragment
@@ -210,20 +210,35 @@ def _move(request, participant, folder, notice, *, open_thread=False, reason="")
 @login_required
 @require_POST
 def archive(request, conversation_id):
-    return _move(
-        request,
-        _own_or_404(request, conversation_id),
-        Participant.Folder.ARCHIVED,
-        "Your conversation with {name} was archived.",
+    """With htmx from the thread pane, archiving stays in the view: the pane empties, the row
+    says "Archived · Undo". Without JavaScript, back to the view it was in, with a notice."""
+    participant = _own_or_404(request, conversation_id)
+    services.conversation_move(
+        member=request.user, conversation_id=conversation_id, folder=Participant.Folder.ARCHIVED
     )
+    url = _inbox_url(_filter_name(request))
+    if not (request.htmx and request.htmx.target == "thread-pane"):
+        return _after_move(
+            request, url, f"Your conversation with {participant.other.full_name} was archived."
+        )
+    response = _render_messaging(request, {**_filter_context(request), "archived": participant})
+    return push_url(response, url)
 
 
 @login_required
 @require_POST
 def unarchive(request, conversation_id):
+    participant = _own_or_404(request, conversation_id)
+    if request.htmx and request.htmx.target == f"conversation-{conversation_id}":
+        # Undo, from the archived row: the row as it was.
+        services.conversation_move(
+            member=request.user, conversation_id=conversation_id, folder=Participant.Folder.INBOX
+        )
+        context = {**_filter_context(request), "p": participant}
+        return render_page(request, "inmail/components.html", context, fragment="conversation_row")
     return _move(
         request,
-        _own_or_404(request, conversation_id),
+        participant,
         Participant.Folder.INBOX,
         "Your conversation with {name} is back in your inbox.",
         open_thread=True,

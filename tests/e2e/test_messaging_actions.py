@@ -1,5 +1,5 @@
 """Messaging's actions in Chromium, in both site modes, at desktop and phone widths: report
-spam with a reason."""
+spam with a reason; archive in place with Undo."""
 
 import re
 
@@ -54,3 +54,31 @@ def test_report_spam_asks_why_and_stores_the_reason(sized, site_mode, ada_and_gr
     expect(page).to_have_url(re.compile(r"\?filter=spam$"))
     participant = Participant.objects.get(member=ada, conversation=conversation)
     assert (participant.folder, participant.spam_reason) == ("spam", "harassment")
+
+
+def test_archive_shows_archived_with_undo_in_place_and_undo_restores_it(
+    sized, site_mode, ada_and_grace
+):
+    page = sized
+    _ada, _grace, conversation = ada_and_grace
+    sign_in(page, "ada@example.com", PASSWORD)
+    page.goto("/messaging/")
+    page.evaluate("window.__marker = 1")
+    rows = page.get_by_role("list", name="Conversations")
+    rows.get_by_role("link", name=re.compile("Grace Hopper")).click()
+    expect(page.locator("#thread-heading")).to_be_focused()
+
+    page.get_by_role("button", name="Archive").click()
+
+    row = page.locator(f"#conversation-{conversation.pk}")
+    expect(row).to_contain_text("Archived · Undo")
+    undo = row.get_by_role("button", name=re.compile("^Undo"))
+    expect(undo).to_be_focused()
+    expect(page).to_have_url(re.compile(r"/messaging/$"))
+    expect(rows).to_be_visible()
+    assert_accessible(page, f"archived row at {page.width_name} ({site_mode})")
+
+    undo.click()
+    expect(row.get_by_role("link", name=re.compile("Grace Hopper"))).to_be_visible()
+    expect(row).not_to_contain_text("Archived")
+    assert page.evaluate("window.__marker") == 1  # all in place: no page load

@@ -1059,7 +1059,7 @@ MOVES = {
     "archive": (
         None,
         ("archived", False),
-        lambda c: f"{INBOX}?filter=archived",
+        lambda c: INBOX,
         "Your conversation with Grace Hopper was archived.",
     ),
     "unarchive": (
@@ -1134,6 +1134,67 @@ class TestFolderActions:
 
         assert response.status_code == 405
         assert stored() == before
+
+
+@pytest.mark.django_db
+class TestArchiveInPlace:
+    def test_with_htmx_the_row_says_archived_with_undo_and_the_view_stays(
+        self, member_client, member, grace_inmail
+    ):
+        url = f"{thread_url(grace_inmail, 'archive')}?filter=inmail"
+
+        response = member_client.post(url, headers=pane("thread-pane"))
+
+        assert response.status_code == 200
+        assert Participant.objects.get(member=member, conversation=grace_inmail).folder == (
+            "archived"
+        )
+        page = text(response)
+        assert "<html" not in page
+        assert "Choose a conversation to read it" in page
+        row = rows(page)[grace_inmail.pk]
+        assert 'hx-swap-oob="true"' in row
+        assert "<span>Archived</span> ·" in row
+        undo = f"{thread_url(grace_inmail, 'unarchive')}?filter=inmail"
+        assert f'hx-post="{undo}" hx-target="#conversation-{grace_inmail.pk}"' in row
+        assert (
+            '<button class="linklike" type="submit" autofocus aria-label="Undo: move your'
+            ' conversation with Grace Hopper back to the inbox">Undo</button>'
+        ) in row
+        # The address leaves the conversation for the view it was in.
+        assert response["HX-Push-Url"] == f"{INBOX}?filter=inmail"
+
+    def test_undo_brings_the_row_back(self, member_client, member, grace_inmail):
+        services.conversation_move(
+            member=member, conversation_id=grace_inmail.pk, folder="archived"
+        )
+
+        response = member_client.post(
+            f"{thread_url(grace_inmail, 'unarchive')}?filter=inmail",
+            headers=pane(f"conversation-{grace_inmail.pk}"),
+        )
+
+        assert response.status_code == 200
+        assert Participant.objects.get(member=member, conversation=grace_inmail).folder == "inbox"
+        page = text(response)
+        assert page.strip().startswith(f'<li id="conversation-{grace_inmail.pk}"')
+        assert row_names(page) == ["Grace Hopper"]
+        assert f'href="{thread_url(grace_inmail)}?filter=inmail"' in page
+        assert "hx-swap-oob" not in page
+        assert "Archived" not in page
+
+    def test_without_javascript_it_returns_to_the_view_with_a_notice(
+        self, member_client, member, grace_inmail
+    ):
+        response = member_client.post(f"{thread_url(grace_inmail, 'archive')}?filter=inmail")
+
+        assert response.status_code == 302
+        assert response.url == f"{INBOX}?filter=inmail"
+        page = text(member_client.get(response.url))
+        assert "Your conversation with Grace Hopper was archived." in page
+        assert Participant.objects.get(member=member, conversation=grace_inmail).folder == (
+            "archived"
+        )
 
 
 @pytest.mark.django_db
