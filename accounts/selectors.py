@@ -114,7 +114,14 @@ def mutual_connections(*, viewer: Member, member: Member, limit: int = 3) -> Que
     )
 
 
-def _matching(viewer: Member, query: str) -> QuerySet[Member]:
+def _network(viewer: Member) -> tuple[QuerySet[Connection], QuerySet[Connection]]:
+    """The ids of the viewer's 1st-degree members, and of their connections (2nd degree and
+    closer): both reached from the viewer's own connections, never from the whole graph."""
+    first = _connections_of(viewer)
+    return first, Connection.objects.filter(member__in=first, other__is_active=True).values("other")
+
+
+def _matching(viewer: Member, query: str, degree: int | None = None) -> QuerySet[Member]:
     # On PostgreSQL each `icontains` is served by a trigram GIN index on UPPER(column).
     members = visible_members(viewer).exclude(pk=viewer.pk)
     for word in query.split():
@@ -123,13 +130,58 @@ def _matching(viewer: Member, query: str) -> QuerySet[Member]:
             | Q(last_name__icontains=word)
             | Q(headline__icontains=word)
         )
+    first, second = _network(viewer)
+    if degree == FIRST:
+        members = members.filter(pk__in=first)
+    elif degree == SECOND:
+        members = members.filter(pk__in=second).exclude(pk__in=first)
+    elif degree == THIRD_PLUS:
+        members = members.exclude(pk__in=first).exclude(pk__in=second)
     return members
 
 
-def member_search(*, viewer: Member, query: str) -> QuerySet[Member]:
-    """Members whose name or headline matches every word of the query, by name."""
-    members = _matching(viewer, query).order_by("last_name", "first_name", "id")
-    return with_relationship(members, viewer)
+def _match_quality(query: str) -> Case:
+    """0 when every word starts the first or last name, 1 when every word is in the name,
+    2 when some word is found only in the headline."""
+    starts = contains = Q()
+    for word in query.split():
+        starts &= Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
+        contains &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return Case(When(starts, then=0), When(contains, then=1), default=2)
+
+
+def member_search(*, viewer: Member, query: str, degree: int | None = None) -> QuerySet[Member]:
+    """Members whose name or headline matches every word of the query, the viewer's network
+    first: 1st degree, then 2nd by mutual connections, then 3rd+; then by how well the name
+    matches, then by name. `degree` keeps one of FIRST, SECOND or THIRD_PLUS.
+
+    The network's two sets are each computed once per query (hashed subplans on PostgreSQL)
+    from the viewer's connections; mutual connections are counted for 2nd-degree rows only.
+    """
+    first, second = _network(viewer)
+    members = _matching(viewer, query, degree)
+    if connection.vendor == "postgresql" and degree not in (FIRST, SECOND):
+        # Ranking needs every candidate's degree, so the candidates are bounded: the
+        # viewer's network, and the first matches by name (the name index, read no further
+        # than the results one may page through). Exact whenever that many match or fewer.
+        by_name = members.order_by("last_name", "first_name", "id").values("pk")
+        candidates = by_name[:SEARCH_RESULTS_MAX]
+        if degree is None:
+            candidates = first.union(second, candidates, all=True)
+        members = members.filter(pk__in=candidates)
+    members = with_relationship(members, viewer)
+    in_network = Case(
+        When(pk__in=first, then=Value(FIRST)),
+        When(pk__in=second, then=Value(SECOND)),
+        default=Value(THIRD_PLUS),
+    )
+    return members.alias(
+        network=in_network,
+        second_degree_mutuals=Case(When(network=SECOND, then="mutual_count"), default=0),
+        match_quality=_match_quality(query),
+    ).order_by(
+        "network", "-second_degree_mutuals", "match_quality", "last_name", "first_name", "id"
+    )
 
 
 # Search counts its results exactly up to here, and pages through at most this many (as
@@ -144,9 +196,9 @@ class ResultCount:
     about: int | None  # otherwise PostgreSQL's estimate, to two significant digits
 
 
-def member_search_count(*, viewer: Member, query: str) -> ResultCount:
+def member_search_count(*, viewer: Member, query: str, degree: int | None = None) -> ResultCount:
     """How many members match, counted no further than SEARCH_RESULTS_MAX + 1 rows."""
-    matching = _matching(viewer, query).order_by()
+    matching = _matching(viewer, query, degree).order_by()
     counted = matching.values("pk")[: SEARCH_RESULTS_MAX + 1].count()
     if counted <= SEARCH_RESULTS_MAX:
         return ResultCount(pages=counted, exact=counted, about=None)

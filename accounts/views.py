@@ -212,20 +212,28 @@ class CountedPaginator(Paginator):
         self.__dict__["count"] = count  # the cached_property's value
 
 
+# The degree chips above the results: (the `degree` parameter, its label). Any other value
+# of the parameter shows everyone, as "All" does.
+DEGREE_CHIPS = [(None, "All"), ("1", "1st"), ("2", "2nd"), ("3", "3rd+")]
+DEGREES = {"1": selectors.FIRST, "2": selectors.SECOND, "3": selectors.THIRD_PLUS}
+
+
 @login_required
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
+    chip = request.GET.get("degree") if request.GET.get("degree") in DEGREES else None
     page = count = None
     if query:
-        results = selectors.member_search(viewer=request.user, query=query)
-        count = selectors.member_search_count(viewer=request.user, query=query)
+        degree = DEGREES.get(chip)
+        results = selectors.member_search(viewer=request.user, query=query, degree=degree)
+        count = selectors.member_search_count(viewer=request.user, query=query, degree=degree)
         paginator = CountedPaginator(results, selectors.PAGE_SIZE, count=count.pages)
         page = paginator.get_page(request.GET.get("page"))
-    # The search box swaps the results alone.
+    # The search box and the chips swap the results alone.
     return render_page(
         request,
         "accounts/search.html",
-        {"query": query, "page": page, "count": count},
+        {"query": query, "page": page, "count": count, "chips": DEGREE_CHIPS, "chip": chip},
         fragment="results",
     )
 

@@ -37,6 +37,7 @@ def grow_graph(viewer, size):
 PAGES = {
     "profile": lambda members: members[-1].get_absolute_url(),
     "search": lambda members: reverse("accounts:search") + "?q=gardener",
+    "search, 2nd degree": lambda members: reverse("accounts:search") + "?q=gardener&degree=2",
     "my network": lambda members: reverse("accounts:my_network"),
     "home": lambda members: reverse("home"),
 }

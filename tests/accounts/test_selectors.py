@@ -297,43 +297,96 @@ def test_search_requires_every_word_to_match_somewhere(people):
     assert search(people.viewer, "hopper turing") == []
 
 
-def test_search_is_ordered_by_last_name_then_first_name(people):
-    assert search(people.viewer, "a") == ["Adam", "Grace", "Katherine", "Ada", "Alan"]
+def test_search_ranks_names_starting_with_the_words_then_names_then_headlines(people):
+    # Adam Hopper, Ada Lovelace and Alan Turing start with "a"; Grace and Katherine only
+    # contain it; each group by last name.
+    assert search(people.viewer, "a") == ["Adam", "Ada", "Alan", "Grace", "Katherine"]
+    assert search(people.viewer, "engineer") == ["Grace", "Ada"]  # headlines only: by name
+    # Percy Cent's last name starts with "ce"; Grace Hopper's and Ada Lovelace's names contain it.
+    assert search(people.viewer, "ce") == ["Percy", "Grace", "Ada"]
 
 
-def test_search_treats_wildcard_characters_literally(people):
-    assert search(people.viewer, "%") == ["Percy"]
-    assert search(people.viewer, "_") == []
+@pytest.fixture
+def network(db):
+    """Everyone matches "pat". Seen from the viewer: Zed and Young are 1st; Many is 2nd
+    through both of them, Few through Zed alone, and Aaron (a match by headline only)
+    through Young alone; Prefix and Headline are 3rd+ (Headline matches by headline only)."""
+    n = SimpleNamespace(
+        viewer=MemberFactory(first_name="Viola", last_name="Viewer", headline="Recruiter"),
+        zed=MemberFactory(first_name="Pat", last_name="Zed", headline="Friend"),
+        young=MemberFactory(first_name="Pat", last_name="Young", headline="Friend"),
+        many=MemberFactory(first_name="Pat", last_name="Many", headline="Two in common"),
+        few=MemberFactory(first_name="Pat", last_name="Few", headline="One in common"),
+        aaron=MemberFactory(first_name="Aaron", last_name="Aa", headline="Patent lawyer"),
+        prefix=MemberFactory(first_name="Patricia", last_name="Prefix", headline="Stranger"),
+        headline=MemberFactory(first_name="Abe", last_name="Abbot", headline="Patissier"),
+    )
+    for a, b in [
+        ("viewer", "zed"),
+        ("viewer", "young"),
+        ("zed", "many"),
+        ("young", "many"),
+        ("zed", "few"),
+        ("young", "aaron"),
+    ]:
+        connect(getattr(n, a), getattr(n, b))
+    return n
 
 
-def test_search_excludes_the_viewer(people):
-    assert search(people.viewer, "Viola") == []
-    assert search(people.viewer, "recruiter") == []
-    assert "Viola" not in search(people.viewer, "i")
+def test_search_ranks_1st_then_2nd_by_mutual_connections_then_3rd_then_by_match(network):
+    results = list(selectors.member_search(viewer=network.viewer, query="pat"))
+
+    assert names(results) == ["Pat"] * 4 + ["Aaron", "Patricia", "Abe"]
+    assert [m.last_name for m in results[:4]] == ["Young", "Zed", "Many", "Few"]
+    assert [(m.degree, m.mutual_count) for m in results] == [
+        (FIRST, 0),
+        (FIRST, 0),
+        (SECOND, 2),
+        (SECOND, 1),
+        (SECOND, 1),  # Aaron ties with Few on mutual connections, and matches less well
+        (THIRD_PLUS, 0),
+        (THIRD_PLUS, 0),
+    ]
 
 
-@pytest.mark.parametrize("direction", ["viewer_blocked", "blocked_viewer"])
-def test_search_excludes_members_blocked_either_way(people, direction):
-    if direction == "viewer_blocked":
-        BlockFactory(blocker=people.viewer, blocked=people.grace)
-    else:
-        BlockFactory(blocker=people.grace, blocked=people.viewer)
+@pytest.mark.parametrize(
+    ("degree", "expected"),
+    [
+        (FIRST, ["Young", "Zed"]),
+        (SECOND, ["Many", "Few", "Aa"]),
+        (THIRD_PLUS, ["Prefix", "Abbot"]),
+        (None, ["Young", "Zed", "Many", "Few", "Aa", "Prefix", "Abbot"]),
+    ],
+)
+def test_search_keeps_one_degree_and_counts_it(network, degree, expected):
+    results = selectors.member_search(viewer=network.viewer, query="pat", degree=degree)
+    count = selectors.member_search_count(viewer=network.viewer, query="pat", degree=degree)
 
-    assert search(people.viewer, "hopper") == ["Adam"]
-    assert search(people.viewer, "Grace") == []
+    assert [m.last_name for m in results] == expected
+    assert (count.exact, count.pages) == (len(expected), len(expected))
 
 
-def test_search_results_carry_the_relationship(people):
-    connect(people.viewer, people.ada)
-    connect(people.ada, people.grace)
-    invitation = services.invitation_send(sender=people.viewer, recipient=people.alan)
+def test_search_ranks_the_network_first_past_the_pageable_results(network, monkeypatch):
+    # By name, Aa and Abbot come first. On PostgreSQL the ranking reads the viewer's network
+    # and only as many other matches, by name, as one may page through; SQLite ranks all.
+    monkeypatch.setattr(selectors, "SEARCH_RESULTS_MAX", 2)
 
-    results = {m.first_name: m for m in selectors.member_search(viewer=people.viewer, query="a")}
+    every = [m.last_name for m in selectors.member_search(viewer=network.viewer, query="pat")]
+    third = selectors.member_search(viewer=network.viewer, query="pat", degree=THIRD_PLUS)
 
-    assert (results["Ada"].degree, results["Ada"].mutual_count) == (FIRST, 0)
-    assert (results["Grace"].degree, results["Grace"].mutual_count) == (SECOND, 1)
-    assert results["Adam"].degree == THIRD_PLUS
-    assert results["Alan"].sent_invitation_id == invitation.pk
+    assert every[:5] == ["Young", "Zed", "Many", "Few", "Aa"]
+    assert every[5:] == (["Abbot"] if connection.vendor == "postgresql" else ["Prefix", "Abbot"])
+    assert [m.last_name for m in third] == ["Prefix", "Abbot"]
+
+
+def test_search_degrees_follow_the_network_as_it_changes(network):
+    services.connection_remove(member=network.viewer, other=network.zed)
+
+    second = selectors.member_search(viewer=network.viewer, query="pat", degree=SECOND)
+    third = selectors.member_search(viewer=network.viewer, query="pat", degree=THIRD_PLUS)
+
+    assert [m.last_name for m in second] == ["Many", "Aa"]
+    assert [m.last_name for m in third] == ["Few", "Prefix", "Zed", "Abbot"]
 
 
 # --- member_connections --------------------------------------------------------------------

@@ -536,6 +536,75 @@ class TestSearch:
         assert '<a class="btn btn--ghost" href="?q=gardener&page=2" rel="next">' in text(first)
         assert '<a class="btn btn--ghost" href="?q=gardener&page=1" rel="prev">' in text(second)
 
+    def test_ranks_connections_first_and_shows_their_degree(self, member_client, member):
+        stranger = MemberFactory(last_name="Aardvark", headline="Gardener")
+        friend = MemberFactory(last_name="Zimmer", headline="Gardener")
+        connect(member, friend)
+
+        response = member_client.get(self.url, {"q": "gardener"})
+
+        assert [m.pk for m in response.context["page"].object_list] == [friend.pk, stranger.pk]
+        page = text(response)
+        assert page.index("Zimmer") < page.index("· 1st") < page.index("Aardvark")
+
+    def test_chips_link_to_each_degree_keeping_the_query(self, member_client):
+        MemberFactory(headline="Gardener")
+
+        page = text(member_client.get(self.url, {"q": "gardener", "page": 1}))
+
+        start = page.index('<nav class="chips"')
+        nav = page[start : page.index("</nav>", start)]
+        assert 'href="?q=gardener" hx-get="?q=gardener"' in nav
+        assert 'aria-current="true">All</a>' in nav
+        for value, label in [("1", "1st"), ("2", "2nd"), ("3", "3rd+")]:
+            assert f'href="?q=gardener&degree={value}"' in nav
+            assert f">{label}</a>" in nav
+
+    def test_a_chip_keeps_one_degree_with_its_count(self, member_client, member):
+        friend = MemberFactory(headline="Gardener")
+        connect(member, friend)
+        MemberFactory.create_batch(2, headline="Gardener")
+
+        first = member_client.get(self.url, {"q": "gardener", "degree": "1"})
+        others = member_client.get(self.url, {"q": "gardener", "degree": "3"})
+
+        assert [m.pk for m in first.context["page"].object_list] == [friend.pk]
+        assert "1 result<" in text(first)
+        assert 'aria-current="true">1st</a>' in text(first)
+        assert len(others.context["page"].object_list) == 2
+        assert "2 results" in text(others)
+        # The next search from the box keeps the chip.
+        assert '<input type="hidden" name="degree" value="3" form="search-form">' in text(others)
+
+    def test_a_chip_with_no_match_says_so_and_links_to_everyone(self, member_client):
+        MemberFactory(headline="Gardener")
+
+        page = text(member_client.get(self.url, {"q": "gardener", "degree": "2"}))
+
+        assert "None of your 2nd-degree connections match “gardener”." in page
+        assert '<a href="?q=gardener">Search everyone</a>' in page
+
+    def test_pages_within_a_chip(self, member_client):
+        MemberFactory.create_batch(27, headline="Gardener")
+
+        first = member_client.get(self.url, {"q": "gardener", "degree": "3"})
+        second = member_client.get(self.url, {"q": "gardener", "degree": "3", "page": 2})
+
+        assert "Page 1 of 2" in text(first)
+        assert 'href="?q=gardener&degree=3&page=2" rel="next"' in text(first)
+        assert len(second.context["page"].object_list) == 2
+        # Choosing another chip starts again at the first page.
+        assert 'href="?q=gardener&degree=1"' in text(second)
+
+    def test_an_unknown_degree_shows_everyone(self, member_client):
+        MemberFactory(headline="Gardener")
+
+        response = member_client.get(self.url, {"q": "gardener", "degree": "7"})
+
+        assert response.status_code == 200
+        assert len(response.context["page"].object_list) == 1
+        assert 'aria-current="true">All</a>' in text(response)
+
     def test_counts_results_exactly_up_to_the_maximum(self, member_client, monkeypatch):
         monkeypatch.setattr(selectors, "SEARCH_RESULTS_MAX", 3)
         MemberFactory.create_batch(3, headline="Gardener")
@@ -562,6 +631,7 @@ class TestSearch:
 
         assert page.lstrip().startswith('<div id="results">')
         assert "<html" not in page
+        assert '<nav class="chips"' in page  # the chips are swapped with the results
 
     def test_htmx_history_restore_gets_the_whole_page(self, member_client):
         MemberFactory(first_name="Grace", headline="Gardener")

@@ -58,6 +58,7 @@ def test_every_page_of_the_journeys_has_no_serious_violation(sized_page):
         ("2nd-degree profile", alan.get_absolute_url()),
         ("1st-degree profile", grace.get_absolute_url()),
         ("search", "/search/?q=a"),
+        ("search, 2nd-degree chip", "/search/?q=a&degree=2"),
         ("my network", "/mynetwork/"),
         ("messaging", "/messaging/"),
         ("conversation", conversation.get_absolute_url()),

@@ -134,3 +134,61 @@ def test_connect_with_a_note_from_the_more_menu_then_the_note_is_gone(page):
     expect(actions.get_by_role("button", name="Block Grace")).to_be_visible()
     expect(actions.get_by_label("Connect with a note")).to_have_count(0)
     expect(actions.get_by_role("link", name="Message")).to_be_visible()
+
+
+def test_search_ranks_the_network_first_and_chips_keep_one_degree(page):
+    ada = MemberFactory(email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    zoe = MemberFactory(first_name="Zoe", last_name="Zimmer", headline="Gardener")
+    yann = MemberFactory(first_name="Yann", last_name="Young", headline="Gardener")
+    MemberFactory(first_name="Abe", last_name="Abbot", headline="Gardener")
+    connect(ada, zoe)
+    connect(zoe, yann)
+
+    sign_in(page, "ada@example.com", PASSWORD)
+    page.goto("/search/?q=gardener")
+    rows = page.locator("#results .member-row")
+    expect(rows.locator(".member-row__name a")).to_have_text(
+        ["Zoe Zimmer", "Yann Young", "Abe Abbot"]
+    )
+    expect(rows.locator(".degree")).to_have_text(["· 1st", "· 2nd", "· 3rd+"])
+
+    # A chip swaps the results in place (htmx) and keeps the query in the address.
+    chips = page.get_by_role("navigation", name="Connection degree")
+    expect(chips.get_by_role("link", name="All")).to_have_attribute("aria-current", "true")
+    page.evaluate("window.before_swap = true")
+    chips.get_by_role("link", name="2nd").click()
+    expect(page).to_have_url(re.compile(r"\?q=gardener&degree=2$"))
+    expect(rows.locator(".member-row__name a")).to_have_text(["Yann Young"])
+    expect(page.get_by_text("1 result", exact=True)).to_be_visible()
+    expect(chips.get_by_role("link", name="2nd")).to_have_attribute("aria-current", "true")
+    assert page.evaluate("window.before_swap") is True
+
+    # A new search from the box keeps the chip.
+    page.locator("#search-q").fill("abbot")
+    expect(page.get_by_text("None of your 2nd-degree connections match “abbot”.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"\?q=abbot&degree=2$"))
+    page.get_by_role("link", name="Search everyone").click()
+    expect(rows.locator(".member-row__name a")).to_have_text(["Abe Abbot"])
+    expect(chips.get_by_role("link", name="All")).to_have_attribute("aria-current", "true")
+
+
+def test_search_chips_work_without_javascript(page_without_javascript):
+    page = page_without_javascript
+    ada = MemberFactory(email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    zoe = MemberFactory(first_name="Zoe", last_name="Zimmer", headline="Gardener")
+    MemberFactory(first_name="Abe", last_name="Abbot", headline="Gardener")
+    connect(ada, zoe)
+
+    sign_in(page, "ada@example.com", PASSWORD)
+    page.goto("/search/?q=gardener")
+    chips = page.get_by_role("navigation", name="Connection degree")
+    chips.get_by_role("link", name="3rd+").click()
+    expect(page).to_have_url(re.compile(r"\?q=gardener&degree=3$"))
+    names = page.locator("#results .member-row__name a")
+    expect(names).to_have_text(["Abe Abbot"])
+
+    # The form sends the chip along with the new query.
+    page.locator("#search-q").fill("zimmer")
+    page.locator("#search-q").press("Enter")
+    expect(page).to_have_url(re.compile(r"\?q=zimmer&degree=3$"))
+    expect(page.get_by_text("None of your 3rd-degree and further members match")).to_be_visible()
