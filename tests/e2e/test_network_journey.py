@@ -192,3 +192,24 @@ def test_search_chips_work_without_javascript(page_without_javascript):
     page.locator("#search-q").press("Enter")
     expect(page).to_have_url(re.compile(r"\?q=zimmer&degree=3$"))
     expect(page.get_by_text("None of your 3rd-degree and further members match")).to_be_visible()
+
+
+def test_after_connect_the_more_menu_no_longer_offers_a_note(page):
+    MemberFactory(email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    grace = MemberFactory(first_name="Grace", last_name="Hopper")
+
+    sign_in(page, "ada@example.com", PASSWORD)
+    page.goto(grace.get_absolute_url())
+    actions = page.locator(".profile__head .actions")
+    actions.get_by_text("More", exact=True).click()
+    expect(actions.get_by_label("Connect with a note")).to_be_visible()
+    actions.get_by_text("More", exact=True).click()
+    actions.get_by_role("button", name="Connect").click()
+    expect(actions.get_by_text("Invitation sent to Grace Hopper.")).to_be_visible()
+
+    # Swapped in place, then after a reload: the invitation is sent, no note to add.
+    for _ in range(2):
+        actions.get_by_text("More", exact=True).click()
+        expect(actions.get_by_role("button", name="Block Grace")).to_be_visible()
+        expect(actions.get_by_label("Connect with a note")).to_have_count(0)
+        page.reload()
