@@ -61,11 +61,11 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-@pytest.fixture(params=["production", "development"])
+@pytest.fixture(autouse=True, params=["production", "development"])
 def site_mode(request, settings):
-    """Run a journey against both ways the site is served: DEBUG off as in production, and
-    DEBUG on as `make run` serves it, where django-htmx adds its debug script (which swaps
-    some error responses in as the whole document)."""
+    """Every journey runs against both ways the site is served: DEBUG off as in production,
+    and DEBUG on as `make run` serves it, where django-htmx adds its debug script (which
+    swaps some error responses in as the whole document), so a bug of one mode cannot hide."""
     settings.DEBUG = request.param == "development"
     return request.param
 

@@ -1,4 +1,5 @@
-"""`make run` (DEBUG on) adds django-htmx's development script, under the same CSP."""
+"""`make run` (DEBUG on) adds django-htmx's development script, under the same CSP; production
+does not. Every journey runs in both modes (conftest's `site_mode`)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -12,15 +13,15 @@ pytestmark = [
 ]
 
 
-def test_a_refused_form_in_development_is_swapped_in_not_shown_as_the_whole_page(page, settings):
-    settings.DEBUG = True
+def test_a_refused_form_is_swapped_in_not_shown_as_the_whole_page(page, site_mode):
     sender = MemberFactory(email="nina@example.com", first_name="Nina")
     subscribe(sender)
     stranger = MemberFactory(first_name="Omar", last_name="Haddad")
 
     sign_in(page, "nina@example.com", PASSWORD)
     page.goto(f"/in/{stranger.slug}/")
-    expect(page.locator("script[src*='django-htmx.js']")).to_have_count(1)
+    debug_script = page.locator("script[src*='django-htmx.js']")
+    expect(debug_script).to_have_count(1 if site_mode == "development" else 0)
     page.get_by_role("link", name="Message").first.click()
     page.get_by_label("Subject").fill("   ")
     page.get_by_label("Message").fill("   ")
