@@ -161,12 +161,14 @@ def test_search_ranks_the_network_first_and_chips_keep_one_degree(page):
     expect(rows.locator(".member-row__name a")).to_have_text(["Yann Young"])
     expect(page.get_by_text("1 result", exact=True)).to_be_visible()
     expect(chips.get_by_role("link", name="2nd")).to_have_attribute("aria-current", "true")
+    expect(page.locator("[id=results]")).to_have_count(1)  # replaced, not nested
     assert page.evaluate("window.before_swap") is True
 
     # A new search from the box keeps the chip.
     page.locator("#search-q").fill("abbot")
     expect(page.get_by_text("None of your 2nd-degree connections match “abbot”.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"\?q=abbot&degree=2$"))
+    expect(page.locator("[id=results]")).to_have_count(1)
     page.get_by_role("link", name="Search everyone").click()
     expect(rows.locator(".member-row__name a")).to_have_text(["Abe Abbot"])
     expect(chips.get_by_role("link", name="All")).to_have_attribute("aria-current", "true")
