@@ -1,6 +1,7 @@
 """`python -m bench`: seed the benchmark databases if needed, then measure every page.
 
     python -m bench [--rounds 3] [--duration 5] [--shapes main,100k] [--reseed] [--no-grant]
+                    [--no-pages]
 
 BENCH_DATABASE_URL names the main shape's database (default
 postgres://postgres@127.0.0.1:5432/inmail_bench); the 100k shape uses the same name + `_100k`.
@@ -27,12 +28,18 @@ def main() -> None:
     parser.add_argument("--shapes", default=os.environ.get("BENCH_SHAPES", "main,100k"))
     parser.add_argument("--reseed", action="store_true", help="drop and rebuild the databases")
     parser.add_argument("--no-grant", action="store_true", help="skip timing grant_credits")
+    parser.add_argument(
+        "--no-pages",
+        action="store_true",
+        help="seed and time grant_credits only: no page is measured, no load is run",
+    )
     parser.add_argument("--run-shape", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_shape:
         run_shape(args)
         return
-    _ensure_wrk()
+    if not args.no_pages:
+        _ensure_wrk()
     base = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     for shape in args.shapes.split(","):
         url = base if shape == "main" else f"{base}_{shape}"
@@ -49,6 +56,8 @@ def main() -> None:
         command += ["--rounds", str(args.rounds), "--duration", str(args.duration)]
         if args.no_grant:
             command.append("--no-grant")
+        if args.no_pages:
+            command.append("--no-pages")
         subprocess.run(command, env=env, cwd=ROOT, check=True)
 
 
@@ -92,7 +101,13 @@ def run_shape(args) -> None:
     django.setup()
     from bench import measure
 
-    measure.run(args.run_shape, rounds=args.rounds, duration=args.duration, grant=not args.no_grant)
+    measure.run(
+        args.run_shape,
+        rounds=args.rounds,
+        duration=args.duration,
+        grant=not args.no_grant,
+        pages=not args.no_pages,
+    )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ class Target:
     plan: str = ""
 
 
-def run(shape_name: str, *, rounds: int, duration: float, grant: bool) -> None:
+def run(shape_name: str, *, rounds: int, duration: float, grant: bool, pages: bool = True) -> None:
     shape = seed.SHAPES[shape_name]
     print(f"\n== Shape {shape_name}: {connection.settings_dict['NAME']}", flush=True)
     call_command("migrate", verbosity=0)
@@ -52,12 +52,12 @@ def run(shape_name: str, *, rounds: int, duration: float, grant: bool) -> None:
         print(f"  seeded in {time.perf_counter() - started:.1f} s", flush=True)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    call_command("collectstatic", interactive=False, verbosity=0)
-
-    targets = _targets(shape_name)
-    _in_process(targets)
-    _under_load(targets, rounds=rounds, duration=duration)
-    _report(shape_name, targets, rounds=rounds, duration=duration)
+    if pages:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        targets = _targets(shape_name)
+        _in_process(targets)
+        _under_load(targets, rounds=rounds, duration=duration)
+        _report(shape_name, targets, rounds=rounds, duration=duration)
     if grant and shape.premium_due:
         _time_grant_credits()
 
