@@ -20,7 +20,7 @@ from accounts.admin import MemberAdmin
 from accounts.models import Member
 from core.admin import ViewOnlyAdmin
 from core.errors import DomainError
-from premium import selectors, services
+from premium import selectors, services, settlement
 from premium.models import (
     DEFAULT_CAP_MONTHS,
     LEDGER_NOTE_MAX_LENGTH,
@@ -105,7 +105,7 @@ class PlanAdmin(admin.ModelAdmin):
         if change and {"monthly_credits", "balance_cap"} & set(form.changed_data):
             # Allowances already due are granted under the values they fell due under, even
             # for members nobody has settled since: the change applies from the next one.
-            services.credits_settle_due(plan=obj)
+            settlement.settle_due(plan=obj)
         super().save_model(request, obj, form, change)
 
     def get_changelist_form(self, request, **kwargs):

@@ -79,20 +79,35 @@ class PlanChange:
     top_up: int
 
 
-class _Credits:
-    """A member's lots with credits left, loaded under the member's lock, and their ledger."""
+def _lot_order(lot):
+    # Soonest expiry first; a lot written later (or not yet written: no id) after an older one.
+    return lot.expires_at, lot.pk is None, lot.pk or 0
 
-    def __init__(self, member: Member):
-        self.member = member
-        self.lots = list(
-            CreditGrant.objects.filter(member=member, remaining__gt=0).order_by("expires_at", "id")
-        )
+
+class _Credits:
+    """A member's lots with credits left, loaded under the member's lock, and their ledger.
+
+    The rules of taking, expiring and granting live here; each change is written at once.
+    `premium.settlement` settles many members with the same rules and writes their changes
+    together, by overriding the writes (the methods from `_new_lot` on).
+    """
+
+    def __init__(self, member_id: int, lots: list):
+        self.member_id = member_id
+        self.lots = lots
         self.balance = sum(lot.remaining for lot in self.lots)
+
+    @classmethod
+    def load(cls, member: Member) -> "_Credits":
+        lots = CreditGrant.objects.filter(member=member, remaining__gt=0).order_by(
+            "expires_at", "id"
+        )
+        return cls(member.pk, list(lots))
 
     def record(self, *, amount, reason, at, note="", actor=None, grant=None) -> LedgerEntry:
         self.balance += amount
-        return LedgerEntry.objects.create(
-            member=self.member,
+        return self._new_entry(
+            member_id=self.member_id,
             grant=grant,
             amount=amount,
             reason=reason,
@@ -103,8 +118,8 @@ class _Credits:
         )
 
     def add(self, *, kind, amount, at, reason, subscription=None, billing_month=None, **entry):
-        lot = CreditGrant.objects.create(
-            member=self.member,
+        lot = self._new_lot(
+            member_id=self.member_id,
             subscription=subscription,
             kind=kind,
             billing_month=billing_month,
@@ -114,7 +129,7 @@ class _Credits:
             expires_at=at + CREDIT_LIFETIME,
         )
         if amount:
-            insort(self.lots, lot, key=lambda each: (each.expires_at, each.pk))
+            insort(self.lots, lot, key=_lot_order)
         return self.record(amount=amount, reason=reason, at=at, grant=lot, **entry)
 
     def take(self, count: int, *, at, reason, **entry) -> LedgerEntry:
@@ -128,15 +143,14 @@ class _Credits:
             taken.append(lot)
             if not lot.remaining:
                 self.lots.pop(0)
-        for lot in taken:
-            lot.save(update_fields=["remaining"])
+        self._save_remaining(taken)
         grant = taken[0] if len(taken) == 1 else None
         return self.record(amount=-count, reason=reason, at=at, grant=grant, **entry)
 
     def expire_first(self) -> None:
         lot = self.lots.pop(0)
         amount, lot.remaining = lot.remaining, 0
-        lot.save(update_fields=["remaining"])
+        self._save_remaining([lot])
         self.record(amount=-amount, reason=LedgerEntry.Reason.EXPIRY, at=lot.expires_at, grant=lot)
 
     def forfeit(self, *, at, note, actor=None) -> int:
@@ -144,6 +158,24 @@ class _Credits:
         if amount:
             self.take(amount, at=at, reason=LedgerEntry.Reason.FORFEIT, note=note, actor=actor)
         return amount
+
+    # The writes.
+
+    def _new_lot(self, **fields) -> CreditGrant:
+        return CreditGrant.objects.create(**fields)
+
+    def _new_entry(self, **fields) -> LedgerEntry:
+        return LedgerEntry.objects.create(**fields)
+
+    def _save_remaining(self, lots: list) -> None:
+        for lot in lots:
+            lot.save(update_fields=["remaining"])
+
+    def save_subscription(self, sub: Subscription, fields: list[str]) -> None:
+        sub.save(update_fields=fields)
+
+    def open_profile_off(self) -> None:
+        Member.objects.filter(pk=self.member_id).update(open_profile=False)
 
 
 def _lock(member: Member) -> None:
@@ -176,15 +208,15 @@ def _end(sub: Subscription, credits: _Credits, *, at, reason) -> None:
     sub.status = Subscription.Status.ENDED
     sub.ended_at = at
     sub.end_reason = reason
-    sub.save(update_fields=["status", "ended_at", "end_reason"])
+    credits.save_subscription(sub, ["status", "ended_at", "end_reason"])
     if reason == Subscription.EndReason.CANCELLED:
         credits.forfeit(at=at, note=f"{sub.plan.name} ended")
-        Member.objects.filter(pk=sub.member_id).update(open_profile=False)
+        credits.open_profile_off()
 
 
-def _settle(member: Member, credits: _Credits, now: datetime) -> Subscription | None:
-    """Replay, in order of time, every expiry and anniversary due by `now`."""
-    sub = _live_subscription(member)
+def _settle(sub: Subscription | None, credits: _Credits, now: datetime) -> Subscription | None:
+    """Replay, in order of time, every expiry and anniversary due by `now` for the member of
+    `credits`, whose live subscription is `sub`; return the one still live."""
     while True:
         expiry = credits.lots[0].expires_at if credits.lots else None
         boundary = sub.period_end if sub else None
@@ -199,7 +231,7 @@ def _settle(member: Member, credits: _Credits, now: datetime) -> Subscription | 
                 sub.billing_month += 1
                 sub.period_start = boundary
                 sub.period_end = sub.month_start(sub.billing_month + 1)
-                sub.save(update_fields=["billing_month", "period_start", "period_end"])
+                credits.save_subscription(sub, ["billing_month", "period_start", "period_end"])
                 _grant_month(sub, credits)
         else:
             return sub
@@ -208,8 +240,8 @@ def _settle(member: Member, credits: _Credits, now: datetime) -> Subscription | 
 def _settled(member: Member) -> tuple[_Credits, Subscription | None, datetime]:
     _lock(member)
     now = timezone.now()
-    credits = _Credits(member)
-    return credits, _settle(member, credits, now), now
+    credits = _Credits.load(member)
+    return credits, _settle(_live_subscription(member), credits, now), now
 
 
 def _status(credits: _Credits, sub: Subscription | None) -> PremiumStatus:
@@ -225,18 +257,6 @@ def premium_status(*, member: Member) -> PremiumStatus:
 
 def credits_balance(*, member: Member) -> int:
     return premium_status(member=member).balance
-
-
-def credits_settle_due(*, plan: Plan | None = None) -> int:
-    """Settle every member with something due (on `plan`, if given); how many were settled.
-
-    One transaction per member, so a long run never holds many locks at once.
-    """
-    settled = 0
-    for member in selectors.members_due(plan=plan).iterator(chunk_size=500):
-        premium_status(member=member)
-        settled += 1
-    return settled
 
 
 # Subscriptions

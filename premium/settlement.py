@@ -1,140 +1,269 @@
 """Settling every member with something due, in batches: what `grant_credits` runs.
 
-Most members due on a given day have one thing due: the allowance of the billing month that
-has just begun. A batch locks its members' rows (the lock every credit service takes, in
-member order, so two runs at once take turns rather than deadlock), reads what is due under
-that lock, and grants those allowances in a few statements for the whole batch: the lots and
-their ledger entries in bulk, exactly as `services._grant_month` writes them one by one.
-Anything else (an expiry to write off first, several months missed, a cancelled plan to end)
-is settled by `services.premium_status`, member by member, in the same transaction.
+A batch locks its members' rows (the lock every credit service takes, in member order, so
+two runs at once take turns rather than deadlock), reads their live subscriptions and lots
+with credits left in two queries, and replays each member's settlement with the very rules
+the services settle one member with (`services._settle`: expiries, the allowances of every
+anniversary that has come, capped, the end of a cancelled plan, in order of time). The
+changes are not written member by member but together, in a few statements for the whole
+batch: the new lots and the ledger entries as two inserts, the lots taken from, the
+subscriptions and the Open Profiles that closed as one UPDATE each.
 
 Idempotent like the lazy settlement: what a batch finds settled under the lock, it leaves.
 """
 
+import json
+
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Member
 from premium import selectors, services
-from premium.models import (
-    CREDIT_LIFETIME,
-    LEDGER_NOTE_MAX_LENGTH,
-    CreditGrant,
-    LedgerEntry,
-    Subscription,
-)
+from premium.models import CreditGrant, LedgerEntry, Plan, Subscription
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
 
 
-def settle_due(*, batch_size: int = BATCH_SIZE) -> int:
-    """Settle every member with something due; how many were settled."""
-    settled, after = 0, 0
-    while True:
-        batch = list(
-            selectors.members_due().filter(pk__gt=after).values_list("pk", flat=True)[:batch_size]
-        )
-        if not batch:
-            return settled
-        settled += _settle_batch(batch)
-        after = batch[-1]
+def settle_due(*, plan: Plan | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Settle every member with something due (on `plan`, if given: those whose anniversary
+    has come); how many members had something to settle."""
+    # What is due now, read once: what falls due during the run is the next run's.
+    due = selectors.member_ids_due(plan=plan)
+    return sum(
+        _settle_batch(due[start : start + batch_size]) for start in range(0, len(due), batch_size)
+    )
+
+
+class _Lot:
+    """A lot as the batch reads and grants it: the few fields settling uses, no model."""
+
+    __slots__ = (
+        "pk", "member_id", "subscription", "kind", "billing_month", "amount", "remaining",
+        "granted_at", "expires_at",
+    )  # fmt: skip
+
+    def __init__(self, pk=None, **fields):
+        self.pk = pk
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+
+class _Writes:
+    """What a batch's replay changed, to be written together."""
+
+    def __init__(self):
+        self.lots: list[_Lot] = []
+        self.entries: list[dict] = []
+        self.taken: dict[int, _Lot] = {}
+        self.subscriptions: dict[int, Subscription] = {}
+        self.open_profiles_off: set[int] = set()
+
+
+class _BatchCredits(services._Credits):
+    """A member's credits whose changes wait in `writes` instead of being written at once."""
+
+    def __init__(self, member_id: int, lots: list[_Lot], writes: _Writes):
+        super().__init__(member_id, lots)
+        self.writes = writes
+
+    def _new_lot(self, **fields):
+        lot = _Lot(**fields)
+        self.writes.lots.append(lot)
+        return lot
+
+    def _new_entry(self, **fields):
+        self.writes.entries.append(fields)
+
+    def _save_remaining(self, lots):
+        # A lot granted by this batch is inserted with what is left of it.
+        self.writes.taken.update((lot.pk, lot) for lot in lots if lot.pk is not None)
+
+    def save_subscription(self, sub, fields):
+        self.writes.subscriptions[sub.pk] = sub
+
+    def open_profile_off(self):
+        self.writes.open_profiles_off.add(self.member_id)
+
+
+# What settling reads of a subscription and writes to it.
+_SETTLED_FIELDS = [
+    "member", "plan", "status", "started_at", "billing_month", "period_start", "period_end",
+    "ended_at", "end_reason",
+]  # fmt: skip
 
 
 @transaction.atomic
 def _settle_batch(member_ids: list[int]) -> int:
     locked = list(
         Member.objects.select_for_update()
-        .filter(pk__in=member_ids)
+        .filter(pk__in=_ids(member_ids))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     now = timezone.now()
-    subscriptions = {
-        sub.member_id: sub
-        for sub in Subscription.objects.live().select_related("plan").filter(member__in=locked)
-    }
-    expiring = set(
-        CreditGrant.objects.filter(member__in=locked, remaining__gt=0, expires_at__lte=now)
-        .order_by()
-        .values_list("member", flat=True)
-        .distinct()
-    )
-    one_allowance, one_by_one = [], []
+    plans = {plan.pk: plan for plan in Plan.objects.all()}
+    subscriptions = {}
+    for sub in Subscription.objects.live().filter(member__in=_ids(locked)).only(*_SETTLED_FIELDS):
+        sub.plan = plans[sub.plan_id]
+        subscriptions[sub.member_id] = sub
+    lots: dict[int, list[_Lot]] = {pk: [] for pk in locked}
+    for pk, member_id, expires_at, remaining in (
+        CreditGrant.objects.filter(member__in=_ids(locked), remaining__gt=0)
+        .order_by("member", "expires_at", "id")
+        .values_list("pk", "member", "expires_at", "remaining")
+    ):
+        lots[member_id].append(_Lot(pk, expires_at=expires_at, remaining=remaining))
+
+    writes, settled = _Writes(), 0
     for pk in locked:
-        sub = subscriptions.get(pk)
-        due = sub is not None and sub.period_end <= now
-        if pk in expiring or (
-            due and (sub.is_cancelled or sub.month_start(sub.billing_month + 2) <= now)
-        ):
-            one_by_one.append(pk)
-        elif due:
-            one_allowance.append(sub)
-    _grant_allowances(one_allowance)
-    for pk in one_by_one:
-        services.premium_status(member=Member(pk=pk))
-    return len(one_allowance) + len(one_by_one)
+        before = len(writes.entries), len(writes.subscriptions)
+        services._settle(subscriptions.get(pk), _BatchCredits(pk, lots[pk], writes), now)
+        settled += (len(writes.entries), len(writes.subscriptions)) != before
+    _write(writes)
+    return settled
 
 
-def _grant_allowances(subscriptions: list[Subscription]) -> None:
-    """The allowance of the billing month that began at each one's `period_end`, capped."""
-    if not subscriptions:
-        return
-    # No lot of these members has expired (they would be settled one by one): the balance
-    # is every lot with credits left.
-    balances = dict(
-        CreditGrant.objects.filter(member__in=[sub.member_id for sub in subscriptions])
-        .filter(remaining__gt=0)
-        .values("member")
-        .annotate(total=Sum("remaining"))
-        .values_list("member", "total")
-    )
-    grants, notes = [], []
-    for sub in subscriptions:
-        sub.billing_month += 1
-        sub.period_start = sub.period_end
-        sub.period_end = sub.month_start(sub.billing_month + 1)
-        plan, balance = sub.plan, balances.get(sub.member_id, 0)
-        amount = max(0, min(plan.monthly_credits, plan.balance_cap - balance))
-        capped = f"Balance capped at {plan.balance_cap}"
-        notes.append((plan.name if amount == plan.monthly_credits else capped, balance))
-        grants.append(
-            CreditGrant(
-                member_id=sub.member_id,
-                subscription=sub,
-                kind=CreditGrant.Kind.MONTHLY,
-                billing_month=sub.billing_month,
-                amount=amount,
-                remaining=amount,
-                granted_at=sub.period_start,
-                expires_at=sub.period_start + CREDIT_LIFETIME,
-            )
-        )
-    # One statement per row, sent at once (psycopg pipelines executemany): bulk_update's
-    # CASE … WHEN per row costs more to build than to run.
-    table, adapt = Subscription._meta.db_table, connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET billing_month = %s, period_start = %s, period_end = %s "
-            "WHERE id = %s",
+def _write(writes: _Writes) -> None:
+    if writes.lots:
+        ids = _insert(
+            CreditGrant,
+            ["member", "subscription", "kind", "billing_month", "amount", "remaining"]
+            + ["granted_at", "expires_at"],
             [
-                (sub.billing_month, adapt(sub.period_start), adapt(sub.period_end), sub.pk)
-                for sub in subscriptions
+                (lot.member_id, lot.subscription.pk, lot.kind, lot.billing_month, lot.amount)
+                + (lot.remaining, lot.granted_at, lot.expires_at)
+                for lot in writes.lots
+            ],
+            returning=True,
+        )
+        for lot, pk in zip(writes.lots, ids, strict=True):
+            lot.pk = pk
+    if writes.entries:
+        _insert(
+            LedgerEntry,
+            ["member", "grant", "amount", "reason", "note", "actor", "created_at"]
+            + ["balance_after"],
+            [
+                (entry["member_id"], entry["grant"] and entry["grant"].pk, entry["amount"])
+                + (entry["reason"], entry["note"], entry["actor"] and entry["actor"].pk)
+                + (entry["created_at"], entry["balance_after"])
+                for entry in writes.entries
             ],
         )
-    CreditGrant.objects.bulk_create(grants, batch_size=BATCH_SIZE)
-    LedgerEntry.objects.bulk_create(
+    _update(CreditGrant, ["remaining"], [(lot.pk, lot.remaining) for lot in writes.taken.values()])
+    _update(
+        Subscription,
+        ["billing_month", "period_start", "period_end", "status", "ended_at", "end_reason"],
         [
-            LedgerEntry(
-                member_id=grant.member_id,
-                grant=grant,
-                amount=grant.amount,
-                reason=LedgerEntry.Reason.GRANT,
-                note=note[:LEDGER_NOTE_MAX_LENGTH],
-                created_at=grant.granted_at,
-                balance_after=balance + grant.amount,
-            )
-            for grant, (note, balance) in zip(grants, notes, strict=True)
+            (sub.pk, sub.billing_month, sub.period_start, sub.period_end, sub.status)
+            + (sub.ended_at, sub.end_reason)
+            for sub in writes.subscriptions.values()
         ],
-        batch_size=BATCH_SIZE,
     )
+    if writes.open_profiles_off:
+        Member.objects.filter(pk__in=writes.open_profiles_off).update(open_profile=False)
+
+
+def _ids(ids: list[int]) -> RawSQL:
+    """The ids as a subquery of one parameter, for `__in`: a list of thousands of parameters
+    costs more to send than the query costs to run."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT json_array_elements_text(%s::json)::bigint", [json.dumps(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+
+
+# Many rows in one statement. PostgreSQL gets them as one JSON parameter (an array of rows):
+# quoting one string costs next to nothing where psycopg would quote thousands of values one
+# by one. SQLite, in process, gets plain VALUES, a few statements as it bounds the number of
+# parameters.
+
+
+def _columns(model, fields: list[str]) -> list[tuple[str, str, bool]]:
+    """(quoted column, its PostgreSQL type, whether it holds a moment) for each field."""
+    columns = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        target = field.target_field if field.is_relation else field
+        db_type = target.rel_db_type(connection) if field.is_relation else field.db_type(connection)
+        moment = field.get_internal_type() == "DateTimeField"
+        columns.append((connection.ops.quote_name(field.column), db_type, moment))
+    return columns
+
+
+def _json_rows(columns, rows) -> tuple[str, str]:
+    """The rows as a JSON parameter, and the SELECT list that reads them back typed."""
+    moments = [i for i, (_column, _type, moment) in enumerate(columns) if moment]
+    if moments:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for i in moments:
+                if row[i] is not None:
+                    row[i] = row[i].isoformat()
+    select = ", ".join(f"(r->>{i})::{db_type}" for i, (_c, db_type, _m) in enumerate(columns))
+    return json.dumps(rows), select
+
+
+def _sqlite_values(columns, rows):
+    """Chunks of rows as (placeholders, parameters) for VALUES, SQLite's parameter limit kept."""
+    adapt = connection.ops.adapt_datetimefield_value
+    moments = [moment for _column, _type, moment in columns]
+    size = max(1, 999 // len(columns))
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        params = [
+            adapt(value) if moment and value is not None else value
+            for each in chunk
+            for value, moment in zip(each, moments, strict=True)
+        ]
+        yield ", ".join([row] * len(chunk)), params
+
+
+def _insert(model, fields: list[str], rows: list[tuple], *, returning: bool = False) -> list[int]:
+    """INSERT the rows (in the order of `fields`); with `returning`, their new ids in order."""
+    columns = _columns(model, fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(column for column, _type, _moment in columns)
+    tail = " RETURNING id" if returning else ""
+    ids = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            param, select = _json_rows(columns, rows)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {select} "
+                f"FROM json_array_elements(%s::json) WITH ORDINALITY AS e(r, n) ORDER BY n{tail}",
+                [param],
+            )
+            return [pk for (pk,) in cursor.fetchall()] if returning else []
+        for values, params in _sqlite_values(columns, rows):
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values}{tail}", params)
+            if returning:
+                ids += [pk for (pk,) in cursor.fetchall()]
+    return ids
+
+
+def _update(model, fields: list[str], rows: list[tuple]) -> None:
+    """UPDATE the rows given as (id, *values in the order of `fields`)."""
+    if not rows:
+        return
+    columns = _columns(model, ["id", *fields])
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = [column for column, _type, _moment in columns]
+    assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            param, select = _json_rows(columns, rows)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (SELECT {select} "
+                f"FROM json_array_elements(%s::json) AS r) AS v({', '.join(names)}) "
+                f"WHERE {table}.id = v.id",
+                [param],
+            )
+            return
+        for values, params in _sqlite_values(columns, rows):
+            cursor.execute(
+                f"WITH v({', '.join(names)}) AS (VALUES {values}) "
+                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id",
+                params,
+            )
