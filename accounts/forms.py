@@ -79,7 +79,7 @@ class ProfileForm(ProfileTextMixin, forms.ModelForm):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = Member
-        fields = ["accept_inmail"]
+        fields = ["accept_inmail", "read_receipts"]
 
 
 class InvitationForm(forms.Form):

@@ -55,6 +55,16 @@ class Member(AbstractBaseUser, PermissionsMixin):
         default=True,
         help_text="Members who are not connected with you may send you InMail.",
     )
+    # LinkedIn's rule: a member sees when the other read their messages only while both
+    # have this on (inmail.selectors.read_receipt).
+    read_receipts = models.BooleanField(
+        "read receipts",
+        default=True,
+        help_text=(
+            "Let members see when you've read their messages. "
+            "While it's off, you don't see when they've read yours either."
+        ),
+    )
     # Set through premium's services: only a Premium member may turn it on, and it counts
     # only while they are Premium.
     open_profile = models.BooleanField(

@@ -99,9 +99,10 @@ def member_update_profile(
 
 
 @transaction.atomic
-def member_update_settings(*, member: Member, accept_inmail: bool) -> Member:
+def member_update_settings(*, member: Member, accept_inmail: bool, read_receipts: bool) -> Member:
     member.accept_inmail = accept_inmail
-    member.save(update_fields=["accept_inmail"])
+    member.read_receipts = read_receipts
+    member.save(update_fields=["accept_inmail", "read_receipts"])
     return member
 
 

@@ -152,14 +152,18 @@ def profile_edit(request):
 @login_required
 def settings_view(request):
     form = SettingsForm(_posted(request), instance=request.user)
-    if request.method == "POST" and form.is_valid():
+    saved = request.method == "POST" and form.is_valid()
+    if saved:
         services.member_update_settings(member=request.user, **form.cleaned_data)
-        messages.success(request, "Your settings were saved.")
-        return redirect("accounts:settings")
-    return render(
+        if not request.htmx:
+            messages.success(request, "Your settings were saved.")
+            return redirect("accounts:settings")
+    # htmx swaps the form alone, and says "saved" in the status line above it.
+    return render_page(
         request,
         "accounts/settings.html",
-        {"form": form, "blocked": selectors.blocked_members(member=request.user)},
+        {"form": form, "saved": saved, "blocked": selectors.blocked_members(member=request.user)},
+        fragment="messaging_form",
         status=400 if form.errors else 200,
     )
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 
-from accounts.forms import PasswordResetForm
+from accounts.forms import PasswordResetForm, SettingsForm
 from accounts.models import Member
 from tests.assertions import text
 
@@ -143,3 +143,21 @@ class TestPasswordReset:
         # The CSRF token and the CSP nonce are new on every page.
         known, unknown = (re.sub(r'"X-CSRFToken": "\w+"|nonce="[^"]*"', "", page) for page in pages)
         assert known == unknown
+
+
+class TestSettingsForm:
+    def test_an_unticked_box_turns_its_setting_off(self, member):
+        form = SettingsForm({"accept_inmail": "on"}, instance=member)
+
+        assert form.is_valid()
+        assert form.cleaned_data == {"accept_inmail": True, "read_receipts": False}
+
+    def test_read_receipts_render_as_a_labelled_checkbox_described_by_its_help(self, member):
+        field = SettingsForm(instance=member)["read_receipts"]
+
+        html = field.as_field_group()
+
+        assert 'aria-describedby="id_read_receipts_helptext"' in html
+        assert re.search(r'<input type="checkbox" name="read_receipts"[^>]* checked', html)
+        assert '<label for="id_read_receipts">Read receipts</label>' in html
+        assert 'id="id_read_receipts_helptext">Let members see when' in html

@@ -160,13 +160,25 @@ def test_update_profile_can_clear_optional_fields(jane):
 
 
 def test_update_settings_turns_accept_inmail_off_and_on(jane):
-    services.member_update_settings(member=jane, accept_inmail=False)
+    services.member_update_settings(member=jane, accept_inmail=False, read_receipts=True)
     jane.refresh_from_db()
     assert jane.accept_inmail is False
 
-    services.member_update_settings(member=jane, accept_inmail=True)
+    services.member_update_settings(member=jane, accept_inmail=True, read_receipts=True)
     jane.refresh_from_db()
     assert jane.accept_inmail is True
+
+
+def test_read_receipts_are_on_by_default_and_settings_turn_them_off_and_on(jane):
+    assert jane.read_receipts is True
+
+    services.member_update_settings(member=jane, accept_inmail=True, read_receipts=False)
+    jane.refresh_from_db()
+    assert (jane.accept_inmail, jane.read_receipts) == (True, False)
+
+    services.member_update_settings(member=jane, accept_inmail=True, read_receipts=True)
+    jane.refresh_from_db()
+    assert jane.read_receipts is True
 
 
 # --- invitation_send -----------------------------------------------------------------------

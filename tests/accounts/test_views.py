@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -217,11 +219,49 @@ class TestProfile:
 @pytest.mark.django_db
 class TestSettings:
     def test_turns_inmail_off(self, member_client, member):
-        response = member_client.post(reverse("accounts:settings"), {})
+        response = member_client.post(reverse("accounts:settings"), {"read_receipts": "on"})
 
         assert response.status_code == 302
         member.refresh_from_db()
-        assert member.accept_inmail is False
+        assert (member.accept_inmail, member.read_receipts) == (False, True)
+
+    def test_shows_read_receipts_on_by_default_with_what_they_do(self, member_client):
+        page = text(member_client.get(reverse("accounts:settings")))
+
+        assert re.search(r'<input type="checkbox" name="read_receipts"[^>]* checked', page)
+        assert '<label for="id_read_receipts">Read receipts</label>' in page
+        assert "Let members see when you've read their messages." in page
+
+    def test_turns_read_receipts_off_without_javascript(self, member_client, member):
+        response = member_client.post(
+            reverse("accounts:settings"), {"accept_inmail": "on"}, follow=True
+        )
+
+        assert response.redirect_chain == [(reverse("accounts:settings"), 302)]
+        assert "Your settings were saved." in text(response)
+        assert not re.search(r'name="read_receipts"[^>]* checked', text(response))
+        member.refresh_from_db()
+        assert (member.accept_inmail, member.read_receipts) == (True, False)
+
+    def test_with_htmx_answers_the_form_and_says_saved_in_the_status_line(
+        self, member_client, member
+    ):
+        response = member_client.post(
+            reverse("accounts:settings"),
+            {"accept_inmail": "on"},
+            headers={"HX-Request": "true", "HX-Target": "messaging-settings"},
+        )
+
+        assert response.status_code == 200
+        page = text(response)
+        assert page.lstrip().startswith('<form id="messaging-settings"')
+        assert "<h1>" not in page
+        assert '<div hx-swap-oob="innerHTML:#settings-status">' in page
+        assert "Your settings were saved." in page
+        member.refresh_from_db()
+        assert member.read_receipts is False
+        # Said once, in the status line: not again as a message on the next page.
+        assert "Your settings were saved." not in text(member_client.get(reverse("home")))
 
     def test_lists_and_unblocks_blocked_members(self, member_client, member, other):
         BlockFactory(blocker=member, blocked=other)
