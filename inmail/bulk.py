@@ -4,7 +4,7 @@
 conversations that are already known to be allowed, a few queries per batch of conversations
 and none per row, with what the services keep beside the messages: the conversation's start
 and last message, an InMail's response (from the recipient's first message) and when it came,
-and each participant's other member, last message time and unread mark.
+and each participant's other member, last message time, unread mark and read time.
 
 Credits are premium's: an InMail marked `credit_spent` should have its spend (and, once
 answered, its credit back) in the sender's ledger, written through premium.
@@ -92,6 +92,8 @@ def _conversation(new: NewConversation) -> Conversation:
 
 def _participants(new: NewConversation, conversation: Conversation) -> list[Participant]:
     last = new.messages[-1]
+    # Each side read the conversation when they last wrote in it, as message_send records.
+    wrote = {m.author_id: m.created_at for m in new.messages}
     sides = (
         (new.starter_id, new.recipient_id, new.starter_folder),
         (new.recipient_id, new.starter_id, new.recipient_folder),
@@ -105,6 +107,7 @@ def _participants(new: NewConversation, conversation: Conversation) -> list[Part
             # Unread for whoever did not write last, except in Spam, which stays quiet.
             unread=last.author_id != member and folder != Participant.Folder.SPAM,
             last_message_at=last.created_at,
+            read_at=wrote.get(member),
         )
         for member, other, folder in sides
     ]

@@ -183,6 +183,9 @@ class Participant(models.Model):
     last_message_at = models.DateTimeField(default=timezone.now)
     # Why the member reported it, while it is in Spam (blank for reports made in bulk).
     spam_reason = models.CharField(max_length=16, choices=SpamReason.choices, blank=True)
+    # When the member last opened the conversation or wrote in it: the other member's
+    # "Seen" (inmail.selectors.read_receipt). Mark unread leaves it (inmail.services).
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -220,3 +223,9 @@ class Participant(models.Model):
 
     def __str__(self):
         return f"{self.member_id} in {self.conversation_id} ({self.folder})"
+
+    @property
+    def is_read(self) -> bool:
+        """Whether the member has read up to the last message (a message that arrived in
+        Spam is not unread, but not read either)."""
+        return not self.unread and self.read_at is not None and self.read_at >= self.last_message_at

@@ -6,7 +6,7 @@ import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest, Least
 
 from accounts.models import Block, Connection, Member
@@ -87,8 +87,17 @@ def inbox_page(*, member: Member, filter_name: str, cursor: str | None = None) -
 
 
 def own_conversation(*, member: Member, conversation_id: int) -> Participant | None:
-    """The member's side of the conversation, or None when it is not theirs."""
-    return _participants(member).filter(conversation_id=conversation_id).first()
+    """The member's side of the conversation, or None when it is not theirs; with
+    `other_read_at`, when the other member last read it (for `read_receipt`), in the same query."""
+    others_side = Participant.objects.filter(
+        conversation=OuterRef("conversation"), member=OuterRef("other")
+    )
+    return (
+        _participants(member)
+        .filter(conversation_id=conversation_id)
+        .annotate(other_read_at=Subquery(others_side.values("read_at")[:1]))
+        .first()
+    )
 
 
 def thread_messages(*, conversation: Conversation) -> list[Message]:
@@ -99,6 +108,36 @@ def thread_messages(*, conversation: Conversation) -> list[Message]:
         .order_by("-created_at", "-id")[:THREAD_MESSAGES]
     )
     return list(reversed(latest))
+
+
+@dataclass(frozen=True)
+class ReadReceipt:
+    """ "Seen" under `message`: the other member read the conversation `at`."""
+
+    message: Message
+    at: datetime
+
+
+def read_receipt(
+    *, member: Member, participant: Participant, thread: list[Message]
+) -> ReadReceipt | None:
+    """The "Seen" the member is shown: under the last of their messages in `thread` that the
+    other member has read, with when they read the conversation.
+
+    LinkedIn's rule: only while both members have read receipts on, and never for an InMail
+    its recipient has not answered (opening one is not an answer to its sender). `participant`
+    is the member's side from `own_conversation` (with the other member's `other_read_at`) and
+    `thread` its `thread_messages`: no query of its own.
+    """
+    read_at = participant.other_read_at
+    if (
+        read_at is None
+        or participant.conversation.is_pending
+        or not (member.read_receipts and participant.other.read_receipts)
+    ):
+        return None
+    seen = [m for m in thread if m.author_id == member.pk and m.created_at <= read_at]
+    return ReadReceipt(message=seen[-1], at=read_at) if seen else None
 
 
 def unread_count(*, member: Member) -> int:

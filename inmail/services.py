@@ -109,7 +109,8 @@ def _post(
     conversation.last_message = message
     conversation.save(update_fields=["last_message"])
     participants = Participant.objects.filter(conversation=conversation)
-    participants.filter(member=author).update(unread=False, last_message_at=at)
+    # Writing in a conversation is reading it: the other member's "Seen" counts from here.
+    participants.filter(member=author).update(unread=False, last_message_at=at, read_at=at)
     # A new message brings an archived conversation back to the inbox, unread; spam stays
     # in Spam, read, so reporting a sender quiets them.
     spam = Participant.Folder.SPAM
@@ -266,11 +267,15 @@ def _update_own(member: Member, conversation_id: int, **fields) -> Participant:
 
 @transaction.atomic
 def conversation_read(*, member: Member, conversation_id: int) -> Participant:
-    return _update_own(member, conversation_id, unread=False)
+    """The member opened the conversation: no longer unread, and read now (the other
+    member's "Seen", when both have read receipts on)."""
+    return _update_own(member, conversation_id, unread=False, read_at=timezone.now())
 
 
 @transaction.atomic
 def conversation_mark_unread(*, member: Member, conversation_id: int) -> Participant:
+    # `read_at` stays: LinkedIn's Mark unread is a reminder to oneself and doesn't take back
+    # the "Seen" the other member was shown (nor could it, once they saw it).
     return _update_own(member, conversation_id, unread=True)
 
 

@@ -102,11 +102,15 @@ def _own_or_404(request, conversation_id) -> Participant:
 
 def _thread_context(request, participant, *, form=None, error=None):
     other = participant.other
+    thread = selectors.thread_messages(conversation=participant.conversation)
     return {
         "participant": participant,
         "conversation": participant.conversation,
         "other": other,
-        "thread": selectors.thread_messages(conversation=participant.conversation),
+        "thread": thread,
+        "receipt": selectors.read_receipt(
+            member=request.user, participant=participant, thread=thread
+        ),
         "reply": selectors.compose_options(sender=request.user, recipient=other),
         "form": form or _new_form("reply"),
         "spam_form": SpamReportForm(auto_id="spam_%s"),
@@ -133,9 +137,9 @@ def _thread_page(request, participant, *, status=200, **thread):
 @login_required
 def thread(request, conversation_id):
     participant = _own_or_404(request, conversation_id)
-    if participant.unread:
-        services.conversation_read(member=request.user, conversation_id=conversation_id)
-        participant.unread = False
+    if not participant.is_read:
+        read = services.conversation_read(member=request.user, conversation_id=conversation_id)
+        participant.unread, participant.read_at = read.unread, read.read_at
     return _thread_page(request, participant)
 
 

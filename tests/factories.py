@@ -271,17 +271,26 @@ def bulk_conversations(viewer, count, *, newest=None, prefix="bulk", mixed=True,
         folder = {3: folders.ARCHIVED, 4: folders.SPAM}.get(n % 5, folders.INBOX)
         folder = folder if mixed else folders.INBOX
         theirs = author.pk == other.pk
+        unread = theirs and n % 2 == 0 and folder != folders.SPAM
+        # Read when written or opened; a message that went to Spam is neither unread nor read.
+        read = not unread and not (theirs and folder == folders.SPAM)
         participants += [
             Participant(
                 conversation=c,
                 member=viewer,
                 other=other,
                 folder=folder,
-                unread=theirs and n % 2 == 0 and folder != folders.SPAM,
+                unread=unread,
                 last_message_at=at,
+                read_at=at if read else None,
             ),
             Participant(
-                conversation=c, member=other, other=viewer, unread=not theirs, last_message_at=at
+                conversation=c,
+                member=other,
+                other=viewer,
+                unread=not theirs,
+                last_message_at=at,
+                read_at=at if theirs else None,
             ),
         ]
     Participant.objects.bulk_create(participants)

@@ -25,6 +25,14 @@ def inbox_time(moment):
     return date_format(local)
 
 
+@register.filter
+def seen_time(moment):
+    """When a read receipt was read: the time today, else the day (as the inbox) and the time."""
+    local = timezone.localtime(moment)
+    time = format_date(local, "g:i A")
+    return time if local.date() == timezone.localdate() else f"{inbox_time(moment)}, {time}"
+
+
 @register.simple_tag(takes_context=True)
 def compose_for(context, member):
     """How the signed-in member may write to `member` now (inmail.selectors.Compose): what the

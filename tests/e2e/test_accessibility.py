@@ -44,6 +44,9 @@ def test_every_page_of_the_journeys_has_no_serious_violation(sized_page):
     conversation = services.message_send(
         sender=grace, recipient=ada, body="Lunch on Friday?"
     ).conversation
+    # Ada's answer, read by Grace: the conversation shows "Seen" under it.
+    services.message_send(sender=ada, recipient=grace, body="Friday works.")
+    services.conversation_read(member=grace, conversation_id=conversation.pk)
 
     for name, url in [("landing", "/"), ("sign in", "/accounts/login/"), ("sign up", "/signup/")]:
         page.goto(url)

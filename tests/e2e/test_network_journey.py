@@ -6,16 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Connection, Invitation, Member
-from tests.e2e.pages import sign_in
+from tests.e2e.pages import sign_in, sign_out
 from tests.factories import PASSWORD, MemberFactory, connect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_out(page):
-    page.locator(".topnav summary").click()
-    page.get_by_role("button", name="Sign out").click()
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
 
 def test_member_signs_in_and_opens_a_profile(page):

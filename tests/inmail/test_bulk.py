@@ -44,10 +44,10 @@ def state(conversation):
             )
         ],
         "participants": sorted(
-            (members[member], members[other], folder, unread, last_message_at)
-            for member, other, folder, unread, last_message_at in (
+            (members[member], members[other], folder, unread, last_message_at, read_at)
+            for member, other, folder, unread, last_message_at, read_at in (
                 conversation.participants.values_list(
-                    "member", "other", "folder", "unread", "last_message_at"
+                    "member", "other", "folder", "unread", "last_message_at", "read_at"
                 )
             )
         ),

@@ -8,6 +8,7 @@ second.
 from datetime import UTC, datetime
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from inmail.models import Participant
@@ -42,7 +43,7 @@ def viewers(db):
             member=viewer, other=others[0]
         )
         # The thread measured is already read: opening an unread one writes as well.
-        Participant.objects.filter(pk=thread.pk).update(unread=False)
+        Participant.objects.filter(pk=thread.pk).update(unread=False, read_at=F("last_message_at"))
         bulk_messages(thread.conversation, 3 if size == 5 else 400)
         sizes[size] = (viewer, thread.conversation)
     return sizes

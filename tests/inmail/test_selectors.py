@@ -1,7 +1,7 @@
 """Who may write to whom, decided before any form is shown: `compose_options` and the reads
 it stands on. The sends that act on these answers are in test_services.py."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -191,3 +191,115 @@ def test_messageable_members_carry_their_relationship_to_the_viewer(member, othe
     found = selectors.messageable_members(viewer=member).get(pk=other.pk)
 
     assert found.degree == 1
+
+
+# --- read_receipt --------------------------------------------------------------------------
+
+MINUTE = timedelta(minutes=1)
+
+
+def receipt_for(member, conversation):
+    """The "Seen" `member` is shown in the conversation, read as the thread page reads it."""
+    participant = selectors.own_conversation(member=member, conversation_id=conversation.pk)
+    thread = selectors.thread_messages(conversation=conversation)
+    return selectors.read_receipt(member=member, participant=participant, thread=thread)
+
+
+def write(clock, sender, recipient, body, **fields):
+    clock.shift(MINUTE)
+    return services.message_send(sender=sender, recipient=recipient, body=body, **fields)
+
+
+def read(clock, member, conversation):
+    clock.shift(MINUTE)
+    return services.conversation_read(member=member, conversation_id=conversation.pk).read_at
+
+
+def test_own_conversation_carries_when_the_other_member_read_it_without_a_query_more(
+    clock, member, other, django_assert_num_queries
+):
+    connect(member, other)
+    conversation = write(clock, member, other, "Hi").conversation
+    read_at = read(clock, other, conversation)
+
+    # The member's side (with the other side's read time in it), then the other member.
+    with django_assert_num_queries(2):
+        mine = selectors.own_conversation(member=member, conversation_id=conversation.pk)
+    assert mine.other_read_at == read_at
+    theirs = selectors.own_conversation(member=other, conversation_id=conversation.pk)
+    assert theirs.other_read_at == conversation.created_at  # Ada read it as she wrote it
+
+
+def test_seen_sits_under_the_last_of_my_messages_the_other_member_read(clock, member, other):
+    connect(member, other)
+    first = write(clock, member, other, "Hi Grace")
+    second = write(clock, member, other, "Lunch on Friday?")
+    read_at = read(clock, other, first.conversation)
+    write(clock, member, other, "Or Monday?")  # not read yet
+
+    receipt = receipt_for(member, first.conversation)
+
+    assert (receipt.message, receipt.at) == (second, read_at)
+    assert first != second
+
+
+def test_seen_moves_down_when_the_other_member_reads_again(clock, member, other):
+    connect(member, other)
+    conversation = write(clock, member, other, "Hi Grace").conversation
+    read(clock, other, conversation)
+    latest = write(clock, member, other, "Or Monday?")
+
+    read_at = read(clock, other, conversation)
+
+    receipt = receipt_for(member, conversation)
+    assert (receipt.message, receipt.at) == (latest, read_at)
+
+
+def test_a_reply_is_a_read_and_seen_stays_under_my_message_above_it(clock, member, other):
+    connect(member, other)
+    mine = write(clock, member, other, "Hi Grace")
+    theirs = write(clock, other, member, "Hello Ada")
+
+    receipt = receipt_for(member, mine.conversation)
+
+    assert (receipt.message, receipt.at) == (mine, theirs.created_at)
+    # Ada hasn't opened the conversation since Grace replied.
+    assert receipt_for(other, mine.conversation) is None
+
+
+def test_no_seen_before_the_other_member_opens_the_conversation(clock, member, other):
+    connect(member, other)
+    conversation = write(clock, member, other, "Hi Grace").conversation
+
+    assert receipt_for(member, conversation) is None
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs"), [(False, True), (True, False), (False, False)], ids=str
+)
+def test_seen_only_while_both_members_have_read_receipts_on(clock, member, other, mine, theirs):
+    connect(member, other)
+    conversation = write(clock, member, other, "Hi Grace").conversation
+    read(clock, other, conversation)
+    assert receipt_for(member, conversation) is not None  # both on, the default
+
+    Member.objects.filter(pk=member.pk).update(read_receipts=mine)
+    Member.objects.filter(pk=other.pk).update(read_receipts=theirs)
+    member.refresh_from_db()
+
+    assert receipt_for(member, conversation) is None
+
+
+def test_no_seen_for_an_inmail_its_recipient_opened_but_has_not_answered(clock, member, other):
+    subscribe(member)
+    sent = write(clock, member, other, "Would you talk?", subject="A role")
+    read(clock, other, sent.conversation)
+
+    assert receipt_for(member, sent.conversation) is None
+
+    answered_at = START + 3 * MINUTE
+    clock.move_to(answered_at)
+    services.inmail_answer(member=other, conversation_id=sent.conversation.pk, interested=True)
+
+    receipt = receipt_for(member, sent.conversation)
+    assert (receipt.message, receipt.at) == (sent, answered_at)

@@ -806,6 +806,65 @@ def test_read_and_mark_unread_change_only_the_members_own_side(premium_member, o
     assert participant(premium_member, conversation).unread is False
 
 
+# --- When each side read the conversation (read receipts) ---------------------------------
+
+
+def test_writing_is_reading_the_author_has_read_the_conversation_when_they_send(
+    clock, member, other
+):
+    connect(member, other)
+    conversation = send(member, other).conversation
+
+    assert participant(member, conversation).read_at == START
+    assert participant(other, conversation).read_at is None
+
+    later = START + timedelta(minutes=5)
+    clock.move_to(later)
+    reply(other, conversation)
+    assert participant(other, conversation).read_at == later
+    assert participant(member, conversation).read_at == START
+
+
+def test_opening_the_conversation_reads_it_now(clock, premium_member, other):
+    conversation = send(premium_member, other).conversation
+    later = START + timedelta(hours=3)
+    clock.move_to(later)
+
+    read = services.conversation_read(member=other, conversation_id=conversation.pk)
+
+    assert (read.unread, read.read_at) == (False, later)
+    theirs = participant(other, conversation)
+    assert (theirs.unread, theirs.read_at) == (False, later)
+    assert participant(premium_member, conversation).read_at == START
+
+
+def test_mark_unread_keeps_when_the_conversation_was_read(clock, premium_member, other):
+    conversation = send(premium_member, other).conversation
+    read_at = START + timedelta(minutes=1)
+    clock.move_to(read_at)
+    services.conversation_read(member=other, conversation_id=conversation.pk)
+    clock.move_to(read_at + timedelta(minutes=1))
+
+    services.conversation_mark_unread(member=other, conversation_id=conversation.pk)
+
+    theirs = participant(other, conversation)
+    assert (theirs.unread, theirs.read_at) == (True, read_at)
+
+
+def test_a_message_that_lands_in_spam_is_not_unread_but_not_read_either(clock, member, other):
+    connect(member, other)
+    conversation = send(member, other).conversation
+    services.conversation_read(member=other, conversation_id=conversation.pk)
+    services.conversation_move(member=other, conversation_id=conversation.pk, folder="spam")
+    assert participant(other, conversation).is_read
+
+    clock.move_to(START + timedelta(minutes=1))
+    send(member, other, body="Did you get my message?")
+
+    theirs = participant(other, conversation)
+    assert (theirs.unread, theirs.read_at, theirs.is_read) == (False, START, False)
+
+
 def test_moving_to_an_unknown_folder_is_refused(premium_member, other):
     conversation = send(premium_member, other).conversation
 

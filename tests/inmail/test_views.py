@@ -10,9 +10,10 @@ from unittest.mock import Mock
 
 import pytest
 from django.db import OperationalError
+from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Block
+from accounts.models import Block, Member
 from inmail import services
 from inmail import urls as inmail_urls
 from inmail.forms import STALE_FORM
@@ -899,6 +900,103 @@ class TestThread:
         after = text(member_client.get(f"{thread_url(grace_inmail)}?filter=spam"))
         assert "Block Grace" not in after
         assert "You've blocked Grace Hopper. Unblock them in Settings to message them." in after
+
+
+def messages_of(page):
+    """The thread's messages, each as its <li>, oldest first."""
+    return re.findall(r'<li class="message[^"]*">.*?</li>', page, flags=re.DOTALL)
+
+
+@pytest.mark.django_db
+class TestReadReceipts:
+    @pytest.fixture
+    def conversation(self, clock, member, other):
+        """Ada wrote twice to Grace, a connection; Grace read both at 9:40 AM."""
+        connect(member, other)
+        message(member, other, "Hi Grace")
+        clock.move_to(START + timedelta(minutes=2))
+        conversation = message(member, other, "Lunch on Friday?")
+        clock.move_to(START + timedelta(minutes=10))
+        grace = Client()
+        grace.force_login(other)
+        assert grace.get(thread_url(conversation)).status_code == 200
+        return conversation
+
+    def test_seen_with_its_time_under_my_last_message_the_other_read(
+        self, member_client, conversation
+    ):
+        page = text(member_client.get(thread_url(conversation)))
+
+        first, second = messages_of(page)
+        assert "Seen" not in first
+        assert (
+            f'<p class="message__receipt muted" id="read-receipt-{conversation.pk}">Seen '
+            '<time datetime="2026-03-10T09:40:00+00:00" title="Mar 10, 2026, 9:40 AM">'
+            "9:40 AM</time></p>"
+        ) in second
+        assert "Lunch on Friday?" in second
+
+    def test_seen_stays_under_the_message_read_when_i_write_again(
+        self, clock, member_client, member, other, conversation
+    ):
+        clock.move_to(START + timedelta(minutes=20))
+        message(member, other, "Or Monday?")
+
+        page = text(member_client.get(thread_url(conversation)))
+
+        *_, read, unread = messages_of(page)
+        assert ("Lunch on Friday?" in read, "Seen" in read) == (True, True)
+        assert ("Or Monday?" in unread, "Seen" in unread) == (True, False)
+
+    def test_the_htmx_thread_pane_carries_it_too(self, member_client, conversation):
+        page = text(member_client.get(thread_url(conversation), headers=pane("thread-pane")))
+
+        assert f'id="read-receipt-{conversation.pk}">Seen <time' in page
+
+    @pytest.mark.parametrize("who", ["member", "other"])
+    def test_nobody_sees_seen_when_either_member_turned_read_receipts_off(
+        self, request, client, member, other, conversation, who
+    ):
+        switched = request.getfixturevalue(who)
+        Member.objects.filter(pk=switched.pk).update(read_receipts=False)
+
+        for reader in (member, other):
+            client.force_login(reader)
+            assert "Seen" not in text(client.get(thread_url(conversation)))
+
+    def test_the_recipient_opening_a_pending_inmail_shows_its_sender_no_seen(
+        self, client, member, grace_inmail, premium_other
+    ):
+        client.force_login(member)
+        client.get(thread_url(grace_inmail))
+        client.force_login(premium_other)
+
+        assert "Seen" not in text(client.get(thread_url(grace_inmail)))
+
+    def test_opening_a_spam_conversation_with_a_new_message_reads_it(
+        self, clock, client, member, other, conversation
+    ):
+        client.force_login(other)
+        client.post(thread_url(conversation, "spam"))
+        later = START + timedelta(minutes=30)
+        clock.move_to(later)
+        message(member, other, "Still there?")
+        assert not Participant.objects.get(member=other, conversation=conversation).unread
+        clock.move_to(later + timedelta(minutes=1))
+
+        client.get(f"{thread_url(conversation)}?filter=spam")
+
+        theirs = Participant.objects.get(member=other, conversation=conversation)
+        assert theirs.read_at == later + timedelta(minutes=1)
+
+    def test_mark_unread_keeps_the_seen_the_other_member_was_shown(
+        self, client, member, other, conversation
+    ):
+        client.force_login(other)
+        client.post(thread_url(conversation, "mark_unread"))
+        client.force_login(member)
+
+        assert "Seen <time" in text(client.get(thread_url(conversation)))
 
 
 @pytest.mark.django_db
