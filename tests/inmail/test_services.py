@@ -855,7 +855,9 @@ def test_a_message_that_lands_in_spam_is_not_unread_but_not_read_either(clock, m
     connect(member, other)
     conversation = send(member, other).conversation
     services.conversation_read(member=other, conversation_id=conversation.pk)
-    services.conversation_move(member=other, conversation_id=conversation.pk, folder="spam")
+    services.conversation_move(
+        member=other, conversation_id=conversation.pk, folder="spam", reason="spam"
+    )
     assert participant(other, conversation).is_read
 
     clock.move_to(START + timedelta(minutes=1))

@@ -977,7 +977,7 @@ class TestReadReceipts:
         self, clock, client, member, other, conversation
     ):
         client.force_login(other)
-        client.post(thread_url(conversation, "spam"))
+        client.post(thread_url(conversation, "spam"), {"reason": "spam"})
         later = START + timedelta(minutes=30)
         clock.move_to(later)
         message(member, other, "Still there?")
