@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.12+:
 #   make run   environment, install, migrate, demo data when the database is empty, serve :8000
-#              with the task worker (manage.py db_worker) beside the server
+#              (uvicorn, reloading on changes) with the task worker (manage.py db_worker) beside it
 #   make test  environment, install, the whole suite (PostgreSQL when DATABASE_URL is set)
 #   make serve-prod  the production server (gunicorn + uvicorn workers); needs the production
 #                    environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, ...): see README
@@ -14,6 +14,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# What `make run` watches: it restarts the server when Python code or a template changes. The
+# live streams it holds are ended after 1 s, and the pages reconnect to the new process.
+RELOAD := $(foreach dir,config core accounts premium inmail demo templates,--reload-dir $(dir)) \
+	--reload-include '*.html'
 # uv must use the machine's Python, never download one.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -37,7 +41,8 @@ run: env
 	@# the trap stops it, and its autoreloader's child, whenever the server stops.
 	setsid $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill -- -$$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
+		--reload $(RELOAD) --timeout-graceful-shutdown 1
 
 test: env
 	DJANGO_DEBUG=1 $(PY) manage.py check --fail-level WARNING

@@ -184,6 +184,11 @@ STORAGES = {
     },
 }
 
+# WhiteNoise serves the static files under every server. In development (uvicorn, DEBUG) it
+# finds them where they are and sees changes; a deploy serves collectstatic's hashed copies.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
 # Locally, emails (password resets) are printed to the console. In production set
 # DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the DJANGO_EMAIL_* options.
 _SMTP_OPTIONS = {
@@ -271,6 +276,13 @@ SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["axes.W001", "django_ratelimit.E0
 # Redis's atomic INCR: the warning that it is "not officially supported" says nothing more.
 SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
 
+# Live updates (core.live, inmail.stream): with REDIS_URL the events go through Redis pub/sub
+# to every server process, on channels named LIVE_CHANNEL_PREFIX + member id; without it they
+# stay in the process (`make run`). A stream sends a comment every LIVE_HEARTBEAT seconds when
+# idle, and checks then that its session is still signed in.
+LIVE_CHANNEL_PREFIX = os.environ.get("DJANGO_LIVE_CHANNEL_PREFIX", "inmail:live:")
+LIVE_HEARTBEAT = float(os.environ.get("DJANGO_LIVE_HEARTBEAT", "15"))
+
 # "count/period" as django-ratelimit reads it: s, m, h, d, and a multiplier ("100/7d" = a week).
 # Each limit counts attempts, and a refused attempt stores nothing (core.limits).
 RATE_LIMITS = {
@@ -282,6 +294,7 @@ RATE_LIMITS = {
         "invitation": "100/7d",  # invitations per member
         "message": "60/h",  # messages and InMails per member
         "open_profile": "30/d",  # free messages to Open Profiles per member
+        "typing": "40/m",  # "is typing" signals per member (a page sends one every 3 s at most)
     }.items()
 }
 RATELIMIT_VIEW = "core.limits.rate_limited"

@@ -32,6 +32,7 @@ WHAT = {
     "open_profile": (
         "You've sent as many free messages to Open Profiles as you can: at most {limit} {per}."
     ),
+    "typing": "Too many typing signals: at most {limit} {per}.",
 }
 PERIODS = {60: "a minute", 3600: "an hour", 86400: "a day", 7 * 86400: "a week"}
 

@@ -100,13 +100,17 @@ def own_conversation(*, member: Member, conversation_id: int) -> Participant | N
     )
 
 
-def thread_messages(*, conversation: Conversation) -> list[Message]:
-    """The conversation's most recent messages, oldest first."""
-    latest = (
-        Message.objects.filter(conversation=conversation)
-        .select_related("author")
-        .order_by("-created_at", "-id")[:THREAD_MESSAGES]
-    )
+def thread_messages(
+    *, conversation: Conversation, after: datetime | None = None, message_id: int | None = None
+) -> list[Message]:
+    """The conversation's most recent messages, oldest first: those written after `after`,
+    or the one `message_id`, when given."""
+    latest = Message.objects.filter(conversation=conversation)
+    if after is not None:
+        latest = latest.filter(created_at__gt=after)
+    if message_id is not None:
+        latest = latest.filter(pk=message_id)
+    latest = latest.select_related("author").order_by("-created_at", "-id")[:THREAD_MESSAGES]
     return list(reversed(latest))
 
 
@@ -138,6 +142,17 @@ def read_receipt(
         return None
     seen = [m for m in thread if m.author_id == member.pk and m.created_at <= read_at]
     return ReadReceipt(message=seen[-1], at=read_at) if seen else None
+
+
+def changed_since(*, member: Member, since: datetime, limit: int) -> list[Participant]:
+    """The member's conversations with a message or an answer after `since`, at most `limit`
+    of the most recent, oldest first (what a page that was away must catch up on)."""
+    rows = (
+        _participants(member)
+        .filter(Q(last_message_at__gt=since) | Q(conversation__responded_at__gt=since))
+        .order_by("-last_message_at", "-pk")[:limit]
+    )
+    return list(reversed(rows))
 
 
 def unread_count(*, member: Member) -> int:

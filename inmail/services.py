@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Member
 from accounts.services import lock_pair
+from core import live
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.validators import check_multiline, check_single_line, check_visible
 from inmail import selectors, tasks
@@ -122,6 +123,19 @@ def _post(
     return message
 
 
+def _publish(conversation: Conversation, message: Message, *, answered: bool) -> None:
+    """Both members' open pages show the message after the commit (inmail.stream); an answer
+    also changes what the thread offers (the reply box, the answer buttons, a credit back)."""
+    live.publish(
+        [conversation.starter_id, conversation.recipient_id],
+        {
+            "kind": "answer" if answered else "message",
+            "conversation": conversation.pk,
+            "message": message.pk,
+        },
+    )
+
+
 def _answer(conversation: Conversation, response: str, *, at: datetime, notify: bool) -> None:
     """The InMail's recipient responded: the first response within 90 days credits it back.
 
@@ -185,8 +199,11 @@ def message_send(
             )
     message = _post(conversation, author=sender, body=body, at=now, token=token)
     message.credits_left = spent.balance_after if spent else _credits_left(sender, conversation)
-    if conversation.is_pending and conversation.recipient_id == sender.pk:
+    answered = conversation.is_pending and conversation.recipient_id == sender.pk
+    if answered:
         _answer(conversation, Conversation.Response.REPLIED, at=now, notify=notify)
+    if notify:
+        _publish(conversation, message, answered=answered)
     if compose.is_inmail and notify:
         tasks.email_new_inmail.enqueue(message_id=message.pk)
         tasks.enqueue_at(
@@ -251,6 +268,8 @@ def inmail_answer(
     )
     message = _post(conversation, author=member, body=body, at=now, kind=kind)
     _answer(conversation, response, at=now, notify=notify)
+    if notify:
+        _publish(conversation, message, answered=True)
     return message
 
 
@@ -258,10 +277,12 @@ def inmail_answer(
 
 
 def _update_own(member: Member, conversation_id: int, **fields) -> Participant:
+    """Change the member's side; their other open pages follow (its row, the unread badge)."""
     participant = _own(member, conversation_id)
     Participant.objects.filter(pk=participant.pk).update(**fields)
     for name, value in fields.items():
         setattr(participant, name, value)
+    live.publish([member.pk], {"kind": "row", "conversation": conversation_id})
     return participant
 
 

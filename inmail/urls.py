@@ -1,12 +1,13 @@
 from django.urls import path
 
-from inmail import views
+from inmail import stream, views
 
 app_name = "inmail"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("unread/", views.unread_count, name="unread_count"),
+    path("stream/", stream.stream, name="stream"),
     path("compose/<slug:slug>/", views.compose, name="compose"),
     path("thread/<int:conversation_id>/", views.thread, name="thread"),
     path("thread/<int:conversation_id>/reply/", views.reply, name="reply"),
@@ -15,4 +16,6 @@ urlpatterns = [
     path("thread/<int:conversation_id>/unarchive/", views.unarchive, name="unarchive"),
     path("thread/<int:conversation_id>/spam/", views.report_spam, name="spam"),
     path("thread/<int:conversation_id>/unread/", views.mark_unread, name="mark_unread"),
+    path("thread/<int:conversation_id>/read/", stream.read, name="read"),
+    path("thread/<int:conversation_id>/typing/", stream.typing, name="typing"),
 ]

@@ -13,7 +13,9 @@ os.environ["DJANGO_DEBUG"] = "0"
 
 from config.settings import *  # noqa: E402, F403
 
-# Tests don't run collectstatic, so there is no manifest of hashed names to look up.
+# Tests don't run collectstatic, so there is no manifest of hashed names to look up, and
+# WhiteNoise serves the files from the finders (the browser tests' uvicorn servers).
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

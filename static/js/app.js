@@ -206,3 +206,105 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const heading = document.getElementById("thread-heading");
   if (heading) heading.focus();
 });
+
+// Live updates (inmail.stream): <div id="live"> holds the page's stream, through htmx's SSE
+// extension; each event brings fragments that swap themselves in out of band. The extension
+// reconnects on its own; a new connection asks for what changed since the last event it got
+// (`since`), so nothing sent while it was away is missed.
+let liveLastEventId = null;
+
+if (window.htmx && htmx.createEventSource) {
+  const createEventSource = htmx.createEventSource;
+  htmx.createEventSource = (url) => {
+    if (!liveLastEventId) return createEventSource(url);
+    const address = new URL(url, window.location.href);
+    address.searchParams.set("since", liveLastEventId);
+    return createEventSource(address.pathname + address.search);
+  };
+}
+
+function nearBottom(list) {
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+}
+
+function toBottom(list) {
+  list.scrollTop = list.scrollHeight;
+}
+
+function newMessagePill(list) {
+  const pane = list.closest("#thread-pane");
+  return pane ? pane.querySelector("[data-new-message]") : null;
+}
+
+// The open conversation's row in the list is marked as such (rows come in without it).
+function markCurrentRow() {
+  const thread = document.querySelector("#thread-pane .thread__messages");
+  const current = thread ? thread.id.replace("messages-", "conversation-") : null;
+  document.querySelectorAll(".conversation-row").forEach((row) => {
+    const link = row.querySelector(".conversation-row__link");
+    row.classList.toggle("is-current", row.id === current);
+    if (row.id === current) link.setAttribute("aria-current", "true");
+    else link.removeAttribute("aria-current");
+  });
+}
+
+document.addEventListener("htmx:sseMessage", (event) => {
+  if (event.detail.lastEventId) liveLastEventId = event.detail.lastEventId;
+  markCurrentRow();
+});
+
+// A message the thread already shows (sent from this page) is not added twice. A reader at
+// the bottom of the thread follows the new message; one who scrolled up keeps their place
+// and gets a "New message" button down to it.
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  const list = event.detail.target;
+  if (!list.classList || !list.classList.contains("thread__messages")) return;
+  event.detail.fragment.querySelectorAll("li[id]").forEach((item) => {
+    if (document.getElementById(item.id)) item.remove();
+  });
+  if (!event.detail.fragment.querySelector("li")) {
+    event.detail.shouldSwap = false;
+    return;
+  }
+  list.dataset.follow = nearBottom(list) ? "1" : "";
+});
+
+document.addEventListener("htmx:oobAfterSwap", (event) => {
+  const list = event.detail.target;
+  if (!list.classList || !list.classList.contains("thread__messages") || !event.detail.shouldSwap) return;
+  if (list.dataset.follow) {
+    toBottom(list);
+    return;
+  }
+  const pill = newMessagePill(list);
+  if (pill) pill.hidden = false;
+});
+
+document.addEventListener("click", (event) => {
+  const pill = event.target.closest("[data-new-message]");
+  if (!pill) return;
+  const list = pill.closest("#thread-pane").querySelector(".thread__messages");
+  if (list) toBottom(list);
+  pill.hidden = true;
+});
+
+document.addEventListener(
+  "scroll",
+  (event) => {
+    const list = event.target;
+    if (!list.classList || !list.classList.contains("thread__messages") || !nearBottom(list)) return;
+    const pill = newMessagePill(list);
+    if (pill) pill.hidden = true;
+  },
+  true,
+);
+
+// A conversation opens at its latest message.
+function threadToBottom() {
+  document.querySelectorAll("#thread-pane .thread__messages").forEach(toBottom);
+}
+
+document.addEventListener("DOMContentLoaded", threadToBottom);
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target.id === "thread-pane" || event.detail.target.id === "messaging") threadToBottom();
+});
