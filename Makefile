@@ -22,7 +22,7 @@ RELOAD := $(foreach dir,config core accounts premium inmail demo templates,--rel
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test test-fast env lint format check migrate seed serve serve-prod clean bench
+.PHONY: run test test-fast env lint format check migrate seed serve serve-prod clean bench bench-streams
 
 $(UV):
 	$(PYTHON) -m venv $(BOOT)
@@ -66,6 +66,11 @@ test-fast: env
 # BENCH_DURATION, BENCH_SHAPES=main,100k; BENCH_ARGS="--reseed" rebuilds the data.
 bench: env
 	$(PY) -m bench $(BENCH_ARGS)
+
+# 1,000 live streams on one uvicorn process, 1,000 messages among them: delivery latency and
+# the server's memory (PostgreSQL: BENCH_STREAMS_DATABASE_URL, default inmail_bench_streams).
+bench-streams: env
+	$(PY) -m bench.streams $(BENCH_ARGS)
 
 lint: env
 	$(VENV)/bin/ruff check .

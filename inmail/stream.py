@@ -22,6 +22,8 @@ then, read from the database. Without the stream (no JavaScript, WSGI, a proxy t
 every page works as before, and the badge polls every 30 seconds.
 """
 
+import asyncio
+import weakref
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from types import SimpleNamespace
@@ -186,8 +188,36 @@ def _parse_since(value: str) -> datetime:
     return datetime.fromtimestamp(micros / 1_000_000, tz=UTC)
 
 
+# Streams of one process reading the database at the same time, at most: each stream has a
+# thread of its own (Django runs a request's synchronous code in one), and this bounds the
+# database connections they open when an event reaches many streams at once.
+DATABASE_SLOTS = 8
+_slots: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _database_slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    if loop not in _slots:
+        _slots[loop] = asyncio.Semaphore(DATABASE_SLOTS)
+    return _slots[loop]
+
+
+async def _next_payload(request, member, session_key, event) -> str | None:
+    """What to send for `event` (None: the session has ended)."""
+    async with _database_slots():
+        signed_in = await _signed_in(member, session_key)
+        if not signed_in:
+            await sync_to_async(_release_connection)()
+            return None
+        if event is None:
+            await sync_to_async(_release_connection)()
+            return ": heartbeat\n\n"
+        return await sync_to_async(_render)(request, event)
+
+
 async def _events(request, member, session_key, since: datetime | None):
-    render = sync_to_async(_render)
     heartbeat = settings.LIVE_HEARTBEAT
     async with live.subscribe(member.pk) as subscription:
         # Let go of the connection the middleware used before the first wait.
@@ -195,19 +225,16 @@ async def _events(request, member, session_key, since: datetime | None):
         yield f"retry: {RETRY_MS}\n\n"
         if since is not None:
             catch_up = {"kind": "catch_up", "since": since - CATCH_UP_MARGIN, "id": live.now_id()}
-            yield await render(request, catch_up)
+            async with _database_slots():
+                payload = await sync_to_async(_render)(request, catch_up)
+            yield payload
         while True:
             event = await subscription.next(timeout=heartbeat)
             if event is live.CLOSED:
                 return
-            signed_in = await _signed_in(member, session_key)
-            await sync_to_async(_release_connection)()
-            if not signed_in:
+            payload = await _next_payload(request, member, session_key, event)
+            if payload is None:
                 return
-            if event is None:
-                yield ": heartbeat\n\n"
-                continue
-            payload = await render(request, event)
             if payload:
                 yield payload
 

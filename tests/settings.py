@@ -31,3 +31,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run the moment they are enqueued, inside the test (tests/inmail/test_tasks.py also runs
 # them through django-tasks-db's queue and worker, as production does).
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# The browser tests' own uvicorn servers (tests/e2e/servers.py) run with these settings and
+# say how: DEBUG on for the development mode, and a prefix of their own in a shared Redis.
+DEBUG = os.environ.get("TESTS_SITE_MODE") == "development"
+if os.environ.get("TESTS_KEY_PREFIX"):
+    CACHES["default"]["KEY_PREFIX"] = os.environ["TESTS_KEY_PREFIX"]  # noqa: F405

@@ -250,8 +250,10 @@ function markCurrentRow() {
 
 document.addEventListener("htmx:sseMessage", (event) => {
   if (event.detail.lastEventId) liveLastEventId = event.detail.lastEventId;
-  markCurrentRow();
 });
+
+// After htmx has settled the swapped rows (it puts their new classes back last).
+document.addEventListener("htmx:afterSettle", markCurrentRow);
 
 // A message the thread already shows (sent from this page) is not added twice. A reader at
 // the bottom of the thread follows the new message; one who scrolled up keeps their place

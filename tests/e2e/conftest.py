@@ -76,12 +76,21 @@ def csp_violations():
     return []
 
 
-@pytest.fixture
-def page(browser, live_server, premium_plans, csp_violations):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+# The live tests read what each page's stream brought (inmail.stream).
+RECORD_LIVE_EVENTS = """
+document.addEventListener("htmx:sseMessage", (event) => {
+  (window.liveEvents = window.liveEvents || []).push(event.detail.data);
+  document.documentElement.dataset.liveEvents = window.liveEvents.length;
+});
+"""
+
+
+def _open_page(browser, base_url, csp_violations):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     context.expose_function("reportCspViolation", lambda report: csp_violations.append(report))
     context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.add_init_script(RECORD_LIVE_EVENTS)
     page = context.new_page()
     # Chromium also logs each refusal to the console, even when the event cannot reach us.
     page.on(
@@ -92,7 +101,42 @@ def page(browser, live_server, premium_plans, csp_violations):
             else None
         ),
     )
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server, premium_plans, csp_violations):
+    context, page = _open_page(browser, live_server.url, csp_violations)
     yield page
     context.close()
     if csp_violations:
         pytest.fail(f"The Content-Security-Policy refused something: {csp_violations}")
+
+
+@pytest.fixture
+def open_page(browser, csp_violations):
+    """`open_page(base_url)`: a page in a browser context of its own (another member's
+    browser), closed after the test, which fails on any CSP refusal in any of them."""
+    contexts = []
+
+    def open_(base_url):
+        context, page = _open_page(browser, base_url, csp_violations)
+        contexts.append(context)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    if csp_violations:
+        pytest.fail(f"The Content-Security-Policy refused something: {csp_violations}")
+
+
+@pytest.fixture
+def asgi_server(site_mode, premium_plans):
+    """The site served by uvicorn (tests/e2e/servers.py), in the test's site mode, with live
+    events in the process's memory as under `make run`."""
+    from tests.e2e.servers import AsgiServer, environment
+
+    server = AsgiServer(environment(mode=site_mode))
+    yield server
+    server.stop()
