@@ -118,6 +118,19 @@ def _update(request, participant: Participant, kind: str, *, message_id=None, si
     return update
 
 
+# A typing signal sent just before a message can arrive just after it: it says nothing then.
+TYPING_OVERTAKEN = timedelta(seconds=2)
+
+
+def _sent_since_typing(participant: Participant, event: dict) -> bool:
+    last = participant.conversation.last_message
+    return (
+        last is not None
+        and last.author_id == event["member"]
+        and last.created_at > _parse_since(event["id"]) - TYPING_OVERTAKEN
+    )
+
+
 def render_event(request, event: dict) -> str:
     """The fragments `event` sends to the stream's member (request.user), or "" for none."""
     member = request.user
@@ -140,7 +153,7 @@ def render_event(request, event: dict) -> str:
         if participant is None:  # not the member's conversation: nothing to show
             return ""
         if kind == "typing":
-            if participant.other_id != event["member"]:
+            if participant.other_id != event["member"] or _sent_since_typing(participant, event):
                 return ""
             context["typing"] = participant
         else:

@@ -248,8 +248,25 @@ function markCurrentRow() {
   });
 }
 
-document.addEventListener("htmx:sseMessage", (event) => {
+// An event's fragments name their targets for every page; those this page doesn't have are
+// dropped before the swap (htmx would log each as an error).
+function oobTarget(element) {
+  const value = element.getAttribute("hx-swap-oob");
+  const colon = value.indexOf(":");
+  return colon > 0 ? value.slice(colon + 1) : `#${CSS.escape(element.id)}`;
+}
+
+document.addEventListener("htmx:sseBeforeMessage", (event) => {
+  if (event.target.id !== "live") return;
+  event.preventDefault();
   if (event.detail.lastEventId) liveLastEventId = event.detail.lastEventId;
+  const fragment = document.createElement("template");
+  fragment.innerHTML = event.detail.data;
+  [...fragment.content.children].forEach((element) => {
+    if (!element.hasAttribute("hx-swap-oob") || !document.querySelector(oobTarget(element))) element.remove();
+  });
+  if (fragment.content.children.length) htmx.swap(event.target, fragment.innerHTML, { swapStyle: "none" });
+  event.target.dispatchEvent(new CustomEvent("live:message", { bubbles: true, detail: event.detail }));
 });
 
 // After htmx has settled the swapped rows (it puts their new classes back last).

@@ -3,6 +3,7 @@
 subscribers only, published after the transaction commits and never after a rollback."""
 
 import asyncio
+import concurrent.futures
 import os
 import threading
 import uuid
@@ -20,6 +21,13 @@ WAIT = 5  # seconds an expected event may take; nothing in a passing run waits t
 def redis_broker():
     # A channel prefix of its own: runs at the same time don't meet.
     return live.RedisBroker(TEST_REDIS_URL, f"test-live-{uuid.uuid4()}:")
+
+
+def run(scenario):
+    """Run the coroutine in a thread of its own: a test before may have left an event loop
+    running in this one (Playwright's)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, scenario).result()
 
 
 async def next_event(subscription, timeout=WAIT):
@@ -55,7 +63,7 @@ def test_a_member_gets_their_events_and_only_theirs(brokers):
                 await next_event(grace),
             )
 
-    ada, ada_other_tab, grace = asyncio.run(scenario())
+    ada, ada_other_tab, grace = run(scenario())
 
     assert ada == ada_other_tab == {"kind": "message", "id": 1}
     # Grace's first event is her own: Ada's never reached her.
@@ -73,7 +81,7 @@ def test_after_unsubscribing_nothing_is_delivered_and_nothing_is_left_behind(bro
             await asyncio.to_thread(publisher.publish, [1], {"kind": "row", "id": 2})
             return first, await next_event(second)
 
-    first, event = asyncio.run(scenario())
+    first, event = run(scenario())
 
     assert first.queue.empty()
     assert event == {"kind": "row", "id": 2}
@@ -88,7 +96,7 @@ def test_an_idle_subscription_times_out_with_none():
         async with live.LocalBroker().subscribe(1) as subscription:
             return await subscription.next(timeout=0.01)
 
-    assert asyncio.run(scenario()) is None
+    assert run(scenario()) is None
 
 
 def test_a_subscription_that_falls_behind_is_closed(monkeypatch):
@@ -102,7 +110,7 @@ def test_a_subscription_that_falls_behind_is_closed(monkeypatch):
             await asyncio.sleep(0)  # the loop runs the deliveries
             return [await next_event(subscription) for _ in range(3)]
 
-    events = asyncio.run(scenario())
+    events = run(scenario())
 
     # What it had is delivered, then it is closed: the stream ends and its page catches up.
     assert events == [{"kind": "message", "id": 0}, {"kind": "message", "id": 1}, live.CLOSED]
@@ -117,7 +125,7 @@ def test_a_lost_redis_connection_closes_the_subscriptions():
             await listener.pubsub.connection.disconnect()
             return await next_event(subscription)
 
-    assert asyncio.run(scenario()) == live.CLOSED
+    assert run(scenario()) == live.CLOSED
 
 
 def test_the_broker_is_redis_when_redis_url_is_set_and_memory_otherwise(settings):
@@ -203,4 +211,4 @@ def test_local_delivery_is_thread_safe():
                 await asyncio.to_thread(thread.join)
             return sorted([(await next_event(subscription))["id"] for _ in range(50)])
 
-    assert asyncio.run(scenario()) == list(range(50))
+    assert run(scenario()) == list(range(50))

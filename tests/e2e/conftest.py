@@ -78,7 +78,7 @@ def csp_violations():
 
 # The live tests read what each page's stream brought (inmail.stream).
 RECORD_LIVE_EVENTS = """
-document.addEventListener("htmx:sseMessage", (event) => {
+document.addEventListener("live:message", (event) => {
   (window.liveEvents = window.liveEvents || []).push(event.detail.data);
   document.documentElement.dataset.liveEvents = window.liveEvents.length;
 });

@@ -1350,6 +1350,8 @@ POST_DATA = {
     "unarchive": dict,
     "spam": lambda: {"reason": "spam"},
     "mark_unread": dict,
+    "read": dict,
+    "typing": dict,
 }
 
 
