@@ -23,6 +23,7 @@ every page works as before, and the badge polls every 30 seconds.
 """
 
 import asyncio
+import re
 import weakref
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
@@ -51,6 +52,7 @@ from premium import services as premium_services
 # clocks of the server processes, and a transaction's time between its writes and its commit.
 CATCH_UP_MARGIN = timedelta(seconds=5)
 CATCH_UP_CONVERSATIONS = 20
+SSE_LINE_END = re.compile(r"\r\n|\r|\n")
 # How long the browser waits before reconnecting after the stream ends.
 RETRY_MS = 2000
 
@@ -167,9 +169,10 @@ def render_event(request, event: dict) -> str:
 
 
 def sse(data: str, *, event_id=None, event: str = "live") -> str:
+    """One Server-Sent Event: `data` split on the line ends SSE knows (CR, LF, CRLF) only."""
     lines = [f"id: {event_id}"] if event_id is not None else []
     lines.append(f"event: {event}")
-    lines += [f"data: {line}" for line in data.strip().splitlines()]
+    lines += [f"data: {line}" for line in SSE_LINE_END.split(data.strip())]
     return "\n".join(lines) + "\n\n"
 
 

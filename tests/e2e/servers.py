@@ -15,7 +15,8 @@ import uuid
 from django.conf import settings
 from django.db import connection
 
-STARTUP = 30  # seconds a server may take to answer its health check
+# Seconds a server may take to answer its health check: generous, for a busy CI machine.
+STARTUP = 120
 
 
 def database_url() -> str:
@@ -44,7 +45,7 @@ def environment(*, mode: str, redis_url: str = "", prefix: str | None = None) ->
 class AsgiServer:
     """uvicorn on a port of its own, listening before it starts (no race for the port)."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, *, wait: bool = True):
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
         listener.listen(128)
@@ -67,9 +68,10 @@ class AsgiServer:
             pass_fds=[listener.fileno()],
         )
         listener.close()
-        self._wait_until_up()
+        if wait:
+            self.wait_until_up()
 
-    def _wait_until_up(self) -> None:
+    def wait_until_up(self) -> None:
         deadline = time.monotonic() + STARTUP
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -116,10 +116,12 @@ def test_a_message_through_one_server_process_reaches_a_page_of_the_other(
 ):
     prefix = f"test-{uuid.uuid4()}"
     servers = [
-        AsgiServer(environment(mode=site_mode, redis_url=TEST_REDIS_URL, prefix=prefix))
+        AsgiServer(environment(mode=site_mode, redis_url=TEST_REDIS_URL, prefix=prefix), wait=False)
         for _ in range(2)
     ]
     try:
+        for server in servers:
+            server.wait_until_up()
         ada = MemberFactory(first_name="Ada", last_name="Lovelace", email="ada@example.com")
         grace = MemberFactory(first_name="Grace", last_name="Hopper", email="grace@example.com")
         connect(ada, grace)
