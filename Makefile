@@ -34,6 +34,9 @@ env: $(UV)
 # Development mode is asked for, never the default: without DJANGO_DEBUG=1 the settings are a
 # deploy's, which refuse to start without a secret key.
 run: export DJANGO_DEBUG = 1
+# uvicorn runs each request's synchronous code in a thread of its own: no persistent
+# database connections under ASGI (as gunicorn.conf.py does for production).
+run: export DJANGO_CONN_MAX_AGE ?= 0
 run: env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty

@@ -160,6 +160,7 @@ async def measure(port: int, members, messages: int, concurrency: int, server_pi
     received: dict[int, float] = {}
     expected: dict[int, int] = {}
     sent: dict[int, float] = {}
+    answered: dict[int, float] = {}
     tasks = [asyncio.create_task(s.run(port, received, expected)) for s in streams]
     started = time.perf_counter()
     await asyncio.wait_for(asyncio.gather(*(s.opened.wait() for s in streams)), 300)
@@ -180,6 +181,7 @@ async def measure(port: int, members, messages: int, concurrency: int, server_pi
             statuses.append(
                 await post_message(port, members[sender][2], members[recipient][1], body)
             )
+            answered[n] = time.perf_counter()
 
     began = time.perf_counter()
     await asyncio.gather(*(send(n) for n in range(messages)))
@@ -191,7 +193,8 @@ async def measure(port: int, members, messages: int, concurrency: int, server_pi
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     latencies = sorted((received[n] - sent[n]) * 1000 for n in received)
-    return latencies, statuses, posted, rss_open
+    requests = sorted((answered[n] - sent[n]) * 1000 for n in answered)
+    return latencies, requests, statuses, posted, rss_open
 
 
 def percentile(values, p):
@@ -236,7 +239,7 @@ def main() -> None:
 
         _wait_for(f"http://127.0.0.1:{port}/healthz")
         rss_idle = rss_kib(server.pid)
-        latencies, statuses, posted, rss_open = asyncio.run(
+        latencies, requests, statuses, posted, rss_open = asyncio.run(
             measure(port, members, args.messages, args.concurrency, server.pid)
         )
         rss_end = rss_kib(server.pid)
@@ -256,6 +259,12 @@ def main() -> None:
             f"p50 {percentile(latencies, 50):.0f} ms, p99 {percentile(latencies, 99):.0f} ms, "
             f"max {latencies[-1]:.0f} ms, mean {statistics.mean(latencies):.0f} ms"
         )
+    if requests:
+        print(
+            "the POST itself (send, commit, redirect): "
+            f"p50 {percentile(requests, 50):.0f} ms, p99 {percentile(requests, 99):.0f} ms"
+        )
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(
         f"server RSS: {rss_idle / 1024:.0f} MiB idle, {rss_open / 1024:.0f} MiB with "
         f"{args.streams} streams open, {rss_end / 1024:.0f} MiB after the messages"
