@@ -904,7 +904,7 @@ class TestThread:
 
 def messages_of(page):
     """The thread's messages, each as its <li>, oldest first."""
-    return re.findall(r'<li class="message[^"]*">.*?</li>', page, flags=re.DOTALL)
+    return re.findall(r'<li [^>]*class="message[^"]*"[^>]*>.*?</li>', page, flags=re.DOTALL)
 
 
 @pytest.mark.django_db
