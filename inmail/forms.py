@@ -49,3 +49,29 @@ class SpamReportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": SPAM_REASON_MISSING, "invalid_choice": SPAM_REASON_MISSING},
     )
+
+
+SEARCH_MAX_LENGTH = 100
+
+
+class SearchForm(forms.Form):
+    """A search box's term, from the query string: Messaging's search and the New message
+    picker's. One line, at most SEARCH_MAX_LENGTH characters."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        validators=[Validator(check_single_line, "Your search")],
+        error_messages={
+            "max_length": f"Your search can be at most {SEARCH_MAX_LENGTH} characters."
+        },
+    )
+
+    @property
+    def term(self) -> str:
+        """The term to search for: empty when there is none or it was refused."""
+        return self.cleaned_data["q"] if self.is_valid() else ""
+
+    @property
+    def error(self) -> str | None:
+        return self.errors["q"][0] if not self.is_valid() else None

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Length
@@ -14,6 +16,13 @@ BODY_MAX_LENGTH = 2000
 # An InMail answered (reply, Interested or Not interested) within this long of being sent
 # gives its sender the credit back.
 CREDIT_BACK_WINDOW = timedelta(days=90)
+# Search's language (inmail.selectors): English stems words ("meetings" finds "meeting") and
+# leaves out stop words. The messages' full-text index is built with the same.
+SEARCH_CONFIG = "english"
+
+
+def search_document(field: str) -> SearchVector:
+    return SearchVector(field, config=SEARCH_CONFIG)
 
 
 class Conversation(models.Model):
@@ -145,7 +154,9 @@ class Message(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["conversation", "created_at", "id"], name="message_thread_idx")
+            models.Index(fields=["conversation", "created_at", "id"], name="message_thread_idx"),
+            # Messaging's search: the body's tsvector, on PostgreSQL only (migration 0005).
+            GinIndex(search_document("body"), name="message_body_search"),
         ]
 
     def __str__(self):

@@ -6,13 +6,15 @@ import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest, Least
 
 from accounts.models import Block, Connection, Member
-from accounts.selectors import blockers_between, members_for_viewer
+from accounts.selectors import blockers_between, members_for_viewer, visible_members
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from inmail.models import Conversation, Message, Participant
+from inmail.models import SEARCH_CONFIG, Conversation, Message, Participant, search_document
 from premium import selectors as premium_selectors
 from premium import services as premium_services
 
@@ -69,14 +71,37 @@ def _participants(member: Member) -> QuerySet[Participant]:
     )
 
 
-def inbox_page(*, member: Member, filter_name: str, cursor: str | None = None) -> InboxPage:
-    """A page of the member's conversations, most recent first, after `cursor`.
+def _search(rows: QuerySet[Participant], query: str) -> QuerySet[Participant]:
+    """The rows whose other member's name has every word of `query`, or whose subject or one
+    of whose messages matches it: full-text search on PostgreSQL (the messages' GIN index),
+    `icontains` elsewhere (SQLite, for `make run`). The one place that knows the database."""
+    name = Q()
+    for word in query.split():
+        name &= Q(other__first_name__icontains=word) | Q(other__last_name__icontains=word)
+    if connection.vendor == "postgresql":
+        words = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        messages = Message.objects.alias(document=search_document("body")).filter(document=words)
+        rows = rows.alias(subject_document=search_document("conversation__subject"))
+        text = Q(subject_document=words)
+    else:
+        messages = Message.objects.filter(body__icontains=query)
+        text = Q(conversation__subject__icontains=query)
+    return rows.filter(name | text | Q(conversation__in=messages.values("conversation")))
+
+
+def inbox_page(
+    *, member: Member, filter_name: str, cursor: str | None = None, query: str = ""
+) -> InboxPage:
+    """A page of the member's conversations, most recent first, after `cursor`; with `query`,
+    only those that match it (`_search`).
 
     Keyset pagination on (last_message_at, id): a page costs the same wherever it is, and a
     conversation that moves to the top while the member reads doesn't shift the pages below.
     Raises BadCursor for a cursor this code did not make.
     """
     rows = _participants(member).filter(FILTERS[filter_name][1])
+    if query.strip():
+        rows = _search(rows, query.strip())
     if cursor:
         at, pk = decode_cursor(cursor)
         rows = rows.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, pk__lt=pk))
@@ -284,3 +309,47 @@ def messageable_members(*, viewer: Member) -> QuerySet[Member]:
             Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer))
         ),
     )
+
+
+# The New message picker
+
+
+PICKER_SIZE = 10  # the most members the picker lists: typing more narrows it
+
+
+def message_candidates(*, viewer: Member, query: str) -> list[Member]:
+    """Members whose name matches every word of `query` and whom the viewer may write to now
+    (the rules of `compose_options`, for a whole list in one query): connections first, then
+    2nd and 3rd+ degree, each by name; at most PICKER_SIZE + 1, so the caller knows when there
+    are more.
+
+    The others are members with a conversation the viewer may still write in, and those a
+    new InMail may go to: accepting InMail, and either an Open Profile (while Premium) or the
+    viewer has a plan and a credit. Blocks either way hide a member.
+    """
+    if not query.split():
+        return []
+    members = visible_members(viewer).exclude(pk=viewer.pk)
+    for word in query.split():
+        members = members.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    connected = Exists(Connection.objects.filter(member=viewer, other=OuterRef("pk")))
+    conversations = Conversation.objects.filter(
+        Q(starter=viewer, recipient=OuterRef("pk")) | Q(starter=OuterRef("pk"), recipient=viewer)
+    )
+    # The InMail's starter waits for a response, and after Not interested may not write again.
+    closed = conversations.filter(
+        kind=Conversation.Kind.INMAIL,
+        starter=viewer,
+        response__in=[Conversation.Response.PENDING, Conversation.Response.NOT_INTERESTED],
+    )
+    new_inmail = Q(accept_inmail=True) & ~Q(Exists(conversations))
+    status = premium_services.premium_status(member=viewer)
+    if premium_services.spend_refusal(status=status) is not None:
+        new_inmail &= Q(open_profile=True) & Q(premium_selectors.is_premium())
+    members = members.filter(
+        Q(connected) | (Q(Exists(conversations)) & ~Q(Exists(closed))) | new_inmail
+    )
+    ranked = members_for_viewer(viewer=viewer, queryset=members).order_by(
+        "degree", "last_name", "first_name", "id"
+    )
+    return list(ranked[: PICKER_SIZE + 1])

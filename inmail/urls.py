@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("unread/", views.unread_count, name="unread_count"),
     path("stream/", stream.stream, name="stream"),
+    path("new/", views.new_message, name="new_message"),
     path("compose/<slug:slug>/", views.compose, name="compose"),
     path("thread/<int:conversation_id>/", views.thread, name="thread"),
     path("thread/<int:conversation_id>/reply/", views.reply, name="reply"),

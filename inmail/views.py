@@ -21,7 +21,7 @@ from core.errors import DomainError
 from core.http import action_error, render_page, status_for, wants_fragment
 from core.limits import limit
 from inmail import selectors, services
-from inmail.forms import AnswerForm, MessageForm, SpamReportForm
+from inmail.forms import SEARCH_MAX_LENGTH, AnswerForm, MessageForm, SearchForm, SpamReportForm
 from inmail.models import Participant
 
 # The fragment of inmail/inbox.html each htmx target gets.
@@ -38,23 +38,34 @@ def _filter_name(request) -> str:
     return name if name in selectors.FILTERS else "all"
 
 
-def _filter_query(filter_name: str) -> str:
-    """The query string that keeps a filter (none for All), for links and redirects."""
-    return "" if filter_name == "all" else f"?{urlencode({'filter': filter_name})}"
+def _filter_query(filter_name: str, query: str = "") -> str:
+    """The query string that keeps a filter (none for All) and a search, for links and
+    redirects."""
+    kept = {"filter": filter_name if filter_name != "all" else "", "q": query}
+    kept = {name: value for name, value in kept.items() if value}
+    return f"?{urlencode(kept)}" if kept else ""
 
 
-def _inbox_url(filter_name: str, conversation_id: int | None = None) -> str:
+def _inbox_url(filter_name: str, conversation_id: int | None = None, query: str = "") -> str:
     path = (
         reverse("inmail:thread", kwargs={"conversation_id": conversation_id})
         if conversation_id
         else reverse("inmail:inbox")
     )
-    return path + _filter_query(filter_name)
+    return path + _filter_query(filter_name, query)
 
 
 def _filter_context(request) -> dict:
+    """The view the member is in: the filter and the search (`term`, when it is valid; not
+    `query`, which base.html's people search shows)."""
     filter_name = _filter_name(request)
-    return {"filter_name": filter_name, "filter_query": _filter_query(filter_name)}
+    search = SearchForm(request.GET)
+    return {
+        "filter_name": filter_name,
+        "search": search,
+        "term": search.term,
+        "filter_query": _filter_query(filter_name, search.term),
+    }
 
 
 def _render_messaging(request, context, *, status=200):
@@ -68,13 +79,17 @@ def _render_messaging(request, context, *, status=200):
 def _inbox_context(request, *, cursor=None):
     """The conversation list; raises selectors.BadCursor for a cursor we did not make."""
     context = _filter_context(request)
-    filter_name = context["filter_name"]
-    page = selectors.inbox_page(member=request.user, filter_name=filter_name, cursor=cursor)
+    filter_name, query = context["filter_name"], context["term"]
+    page = selectors.inbox_page(
+        member=request.user, filter_name=filter_name, cursor=cursor, query=query
+    )
     return {
         **context,
         "page": page,
+        "search_max_length": SEARCH_MAX_LENGTH,
         "filters": [
-            (name, label, _inbox_url(name)) for name, (label, _q) in selectors.FILTERS.items()
+            (name, label, _inbox_url(name, query=query))
+            for name, (label, _q) in selectors.FILTERS.items()
         ],
     }
 
@@ -90,7 +105,7 @@ def inbox(request):
             back=reverse("inmail:inbox"),
             status=400,
         )
-    return _render_messaging(request, context)
+    return _render_messaging(request, context, status=400 if context["search"].error else 200)
 
 
 def _own_or_404(request, conversation_id) -> Participant:
@@ -220,12 +235,13 @@ def archive(request, conversation_id):
     services.conversation_move(
         member=request.user, conversation_id=conversation_id, folder=Participant.Folder.ARCHIVED
     )
-    url = _inbox_url(_filter_name(request))
+    view = _filter_context(request)
+    url = _inbox_url(view["filter_name"], query=view["term"])
     if not (request.htmx and request.htmx.target == "thread-pane"):
         return _after_move(
             request, url, f"Your conversation with {participant.other.full_name} was archived."
         )
-    response = _render_messaging(request, {**_filter_context(request), "archived": participant})
+    response = _render_messaging(request, {**view, "archived": participant})
     return push_url(response, url)
 
 
@@ -287,6 +303,32 @@ def unread_count(request):
 
 
 # Compose
+
+
+@login_required
+def new_message(request):
+    """The New message picker: the members the viewer may write to whose name matches `q`.
+
+    htmx gets the picker (to open in the dialog) or, for the typing, its results alone.
+    """
+    search = SearchForm(request.GET)
+    candidates = selectors.message_candidates(viewer=request.user, query=search.term)
+    context = {
+        "search": search,
+        "term": search.term,
+        "search_max_length": SEARCH_MAX_LENGTH,
+        "candidates": candidates[: selectors.PICKER_SIZE],
+        "more": len(candidates) > selectors.PICKER_SIZE,
+    }
+    results = request.htmx and request.htmx.target == "new-message-results"
+    return render_page(
+        request,
+        "inmail/new_message.html",
+        context,
+        fragment="results" if results else "picker",
+        status=400 if search.error else 200,
+        vary=("HX-Target",),
+    )
 
 
 def _compose_window(request, compose, form, *, status=200, **extra):

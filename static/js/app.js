@@ -141,12 +141,16 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target;
   if (!dialog || (target !== dialog && target.id !== "compose-window")) return;
   const section = composeWindow();
-  if (!section) return;
-  if (section.hasAttribute("data-sent")) {
-    sessionStorage.removeItem(draftKey(section));
-  } else {
-    restoreDraft(section);
+  if (section) {
+    if (section.hasAttribute("data-sent")) {
+      sessionStorage.removeItem(draftKey(section));
+    } else {
+      restoreDraft(section);
+    }
+  } else if (!dialog.querySelector("#new-message")) {
+    return;
   }
+  // The New message picker opens in the same dialog, and gives way to the compose window.
   if (!dialog.open) dialog.showModal();
   focusFirst(dialog);
 });

@@ -70,10 +70,21 @@ def test_every_page_of_the_journeys_has_no_serious_violation(sized_page):
         ("settings", "/settings/"),
         ("edit profile", "/me/edit/"),
         ("compose page", f"/messaging/compose/{alan.slug}/"),
+        ("messaging search", "/messaging/?q=lunch"),
+        ("new message page", "/messaging/new/?q=a"),
     ]:
         page.goto(url)
         expect(page.get_by_role("heading", level=1)).to_have_count(1)
         check(page, name)
+
+    # The New message picker open over Messaging, with results.
+    page.goto("/messaging/")
+    page.get_by_role("link", name="New message").click()
+    picker = page.get_by_role("dialog", name="New message")
+    picker.get_by_label("To: type a name").fill("a")
+    expect(picker.get_by_role("status")).to_contain_text("found")
+    check(page, "new message picker")
+    page.keyboard.press("Escape")
 
     # A conversation's Report spam panel, asking why.
     page.goto(conversation.get_absolute_url())

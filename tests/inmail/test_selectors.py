@@ -5,10 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 
 from accounts.models import Member
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from inmail import selectors, services
+from inmail.models import Participant
 from inmail.selectors import Compose
 from premium import services as premium_services
 from tests.factories import BlockFactory, MemberFactory, connect, subscribe
@@ -303,3 +305,110 @@ def test_no_seen_for_an_inmail_its_recipient_opened_but_has_not_answered(clock, 
 
     receipt = receipt_for(member, sent.conversation)
     assert (receipt.message, receipt.at) == (sent, answered_at)
+
+
+# --- message_candidates: the New message picker ---------------------------------------------
+
+
+def candidates(viewer, query):
+    return [m.full_name for m in selectors.message_candidates(viewer=viewer, query=query)]
+
+
+@pytest.fixture
+def network(member):
+    """Ada (Premium, with credits) and members named Lee: a connection, a 2nd-degree member,
+    a 3rd+ member, one who takes no InMail, one she blocked, one who blocked her, one she sent
+    a pending InMail, and a deactivated one."""
+    subscribe(member)
+    lee = {
+        name: MemberFactory(first_name=name, last_name="Lee")
+        for name in ("Zoe", "Bea", "Cal", "Dee", "Eli", "Fay", "Gus", "Hal")
+    }
+    connect(member, lee["Zoe"])
+    connect(lee["Zoe"], lee["Bea"])
+    Member.objects.filter(pk=lee["Dee"].pk).update(accept_inmail=False)
+    BlockFactory(blocker=member, blocked=lee["Eli"])
+    BlockFactory(blocker=lee["Fay"], blocked=member)
+    inmail(member, lee["Gus"])
+    Member.objects.filter(pk=lee["Hal"].pk).update(is_active=False)
+    return lee
+
+
+def test_candidates_are_connections_first_then_others_the_viewer_may_write_to(member, network):
+    assert candidates(member, "lee") == ["Zoe Lee", "Bea Lee", "Cal Lee"]
+
+
+def test_every_word_must_match_the_first_or_last_name(member, network):
+    assert candidates(member, "ZO lee") == ["Zoe Lee"]
+    assert candidates(member, "bea zoe") == []
+    assert candidates(member, "   ") == []
+
+
+def test_a_free_member_gets_connections_open_profiles_and_open_conversations(member):
+    friend = MemberFactory(first_name="Ann", last_name="Lee")
+    connect(member, friend)
+    stranger = MemberFactory(first_name="Bob", last_name="Lee")
+    open_profile = MemberFactory(first_name="Cy", last_name="Lee")
+    subscribe(open_profile, "premium-pro")
+    premium_services.open_profile_set(member=open_profile, enabled=True)
+    lapsed = MemberFactory(first_name="Di", last_name="Lee", open_profile=True)  # not Premium
+    writer = MemberFactory(first_name="Ed", last_name="Lee")
+    subscribe(writer)
+    inmail(writer, member)  # she may reply to Ed's InMail
+
+    assert candidates(member, "lee") == ["Ann Lee", "Cy Lee", "Ed Lee"]
+    assert stranger.full_name not in candidates(member, "lee")
+    assert lapsed.full_name not in candidates(member, "lee")
+
+
+def test_at_zero_credits_only_free_messages_are_offered(member, network):
+    for _ in range(4):
+        premium_services.credits_spend(member=member)
+    assert premium_services.credits_balance(member=member) == 0
+
+    assert candidates(member, "lee") == ["Zoe Lee"]
+
+
+def test_the_picker_lists_at_most_one_more_than_its_size(member):
+    subscribe(member)
+    for n in range(selectors.PICKER_SIZE + 5):
+        MemberFactory(first_name=f"Kim{n:02}", last_name="Park")
+
+    found = selectors.message_candidates(viewer=member, query="park")
+
+    assert len(found) == selectors.PICKER_SIZE + 1
+
+
+# --- inbox_page with a search -----------------------------------------------------------------
+
+
+def test_search_finds_the_members_own_conversations_only(member, other):
+    connect(member, other)
+    services.message_send(sender=other, recipient=member, body="Quarterly meeting notes")
+    third, fourth = MemberFactory(), MemberFactory()
+    connect(third, fourth)
+    services.message_send(sender=third, recipient=fourth, body="Quarterly meeting notes")
+
+    mine = selectors.inbox_page(member=member, filter_name="all", query="quarterly")
+    theirs = selectors.inbox_page(member=third, filter_name="all", query="quarterly")
+    nobody = selectors.inbox_page(member=member, filter_name="all", query="annual")
+
+    assert [row.other for row in mine.rows] == [other]
+    assert [row.other for row in theirs.rows] == [fourth]
+    assert nobody.rows == []
+
+
+def test_message_text_is_searched_through_the_full_text_index_on_postgresql(member):
+    rows = Participant.objects.filter(member=member)
+    sql, params = selectors._search(rows, "meeting").query.sql_with_params()
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Tiny test tables would be scanned anyway: ask whether the index can serve it.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "message_body_search" in plan
+        assert "websearch_to_tsquery" in sql
+    else:
+        assert "LIKE" in sql

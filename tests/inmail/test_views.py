@@ -1482,3 +1482,223 @@ class TestUnreadBadge:
 
         assert response.status_code == 204
         assert response.content == b""
+
+
+# The New message picker
+
+NEW_MESSAGE = reverse("inmail:new_message")
+
+
+@pytest.fixture
+def lees(member):
+    """Ada (Premium) with a connection and a 3rd+ member named Lee."""
+    subscribe(member)
+    friend = MemberFactory(first_name="Zoe", last_name="Lee", headline="Nurse")
+    connect(member, friend)
+    stranger = MemberFactory(first_name="Bea", last_name="Lee")
+    return friend, stranger
+
+
+@pytest.mark.django_db
+class TestNewMessage:
+    def test_without_javascript_it_is_a_search_page_linking_to_the_compose_page(
+        self, member_client, lees
+    ):
+        friend, stranger = lees
+
+        empty = text(member_client.get(NEW_MESSAGE))
+        assert '<h1 id="compose-title">New message</h1>' in empty
+        assert '<label for="picker-q">To: type a name</label>' in empty
+        assert 'role="search" aria-label="Find a member to message"' in empty
+        assert "Your connections come first" in empty
+
+        page = text(member_client.get(NEW_MESSAGE, {"q": "lee"}))
+        assert 'id="picker-q" type="search" name="q" value="lee"' in page
+        assert 'name="q" value="" placeholder="Search people"' in page  # the top bar's own
+        links = re.findall(r'<a class="picker__member" href="([^"]+)"', page)
+        assert links == [compose_url(friend), compose_url(stranger)]
+        assert "· 1st" in page
+        assert "Nurse" in page
+
+    def test_with_htmx_the_picker_opens_as_a_fragment_for_the_dialog(self, member_client, lees):
+        response = member_client.get(NEW_MESSAGE, headers=pane("overlay"))
+
+        page = text(response)
+        assert response.status_code == 200
+        assert "<html" not in page
+        assert '<h2 id="compose-title">New message</h2>' in page
+        assert 'hx-trigger="input changed delay:300ms"' in page
+        assert 'hx-target="#new-message-results"' in page
+
+    def test_typing_with_htmx_returns_only_the_results_and_their_count(self, member_client, lees):
+        friend, _stranger = lees
+
+        response = member_client.get(NEW_MESSAGE, {"q": "zoe"}, headers=pane("new-message-results"))
+
+        page = text(response)
+        assert response.status_code == 200
+        assert "<html" not in page
+        assert "compose-title" not in page
+        assert f'hx-get="{compose_url(friend)}" hx-target="#overlay"' in page
+        assert (
+            '<p id="picker-count" class="visually-hidden" role="status" hx-swap-oob="true">'
+            "1 member found</p>"
+        ) in page
+        assert "HX-Target" in response["Vary"]
+
+    def test_no_match_says_so(self, member_client, lees):
+        page = text(member_client.get(NEW_MESSAGE, {"q": "nobody"}))
+
+        assert "No one you can message matches “nobody”." in page
+
+    @pytest.mark.parametrize(
+        ("q", "message"),
+        [
+            ("x" * 101, "Your search can be at most 100 characters."),
+            ("lee\x07", "Your search can't contain line breaks, tabs or other control characters."),
+            (
+                "lee\nzoe",
+                "Your search can't contain line breaks, tabs or other control characters.",
+            ),
+        ],
+        ids=["overlong", "control character", "line break"],
+    )
+    @pytest.mark.parametrize(
+        ("headers", "status"), [({}, 400), (pane("new-message-results"), 422)], ids=["page", "htmx"]
+    )
+    def test_bad_input_is_a_clear_message(self, member_client, lees, q, message, headers, status):
+        response = member_client.get(NEW_MESSAGE, {"q": q}, headers=headers)
+
+        assert response.status_code == status
+        page = text(response)
+        assert f'<p class="error" role="alert">{message}</p>' in page
+        assert "picker__member" not in page
+
+    def test_a_nul_byte_is_refused_before_the_view(self, member_client, lees):
+        response = member_client.get(NEW_MESSAGE, {"q": "lee\x00"})
+
+        assert response.status_code == 400
+
+    def test_signed_out_visitors_are_sent_to_sign_in(self, client):
+        response = client.get(NEW_MESSAGE)
+
+        assert response.status_code == 302
+        assert response.url == f"{reverse('login')}?next={NEW_MESSAGE}"
+
+    def test_messaging_has_a_new_message_button_opening_the_picker(self, member_client):
+        page = text(member_client.get(INBOX))
+
+        assert (
+            f'<a class="btn btn--primary btn--small messaging__new" href="{NEW_MESSAGE}"'
+            f' hx-get="{NEW_MESSAGE}" hx-target="#overlay" hx-swap="innerHTML">New message</a>'
+        ) in page
+
+
+# Search in Messaging
+
+
+@pytest.mark.django_db
+class TestSearch:
+    @pytest.mark.parametrize(
+        ("q", "filter_name", "expected"),
+        [
+            ("lunch", "all", ["Eve Smith"]),  # a message's text
+            ("TOMORROW", "all", ["Eve Smith"]),
+            ("hopper", "all", ["Grace Hopper"]),  # the other member's name
+            ("grace hop", "all", ["Grace Hopper"]),
+            ("analytical", "all", ["Grace Hopper"]),  # the subject
+            ("smith", "all", ["Eve Smith", "Ben Smith"]),
+            ("smith", "archived", ["Carl Smith"]),
+            ("cheap followers", "spam", ["Dan Spammer"]),
+            ("followers", "all", []),  # in Spam, not in the inbox
+        ],
+    )
+    def test_it_finds_conversations_by_name_subject_and_message_text_in_the_view(
+        self, member_client, inbox, q, filter_name, expected
+    ):
+        response = member_client.get(INBOX, {"q": q, "filter": filter_name})
+
+        assert response.status_code == 200
+        assert row_names(text(response)) == expected
+
+    def test_only_the_members_own_conversations_are_searched(self, member_client, inbox):
+        ben, stranger = MemberFactory(first_name="Lunch", last_name="Lady"), MemberFactory()
+        connect(ben, stranger)
+        message(ben, stranger, "Lunch tomorrow with Grace Hopper?")
+
+        page = text(member_client.get(INBOX, {"q": "lunch"}))
+
+        assert row_names(page) == ["Eve Smith"]
+        assert "Lunch Lady" not in page
+
+    def test_the_term_stays_in_the_box_the_filters_the_rows_and_the_thread(
+        self, member_client, inbox
+    ):
+        page = text(member_client.get(INBOX, {"q": "smith", "filter": "all"}))
+
+        assert 'id="messaging-q" type="search" name="q" value="smith"' in page
+        assert 'name="q" value="" placeholder="Search people"' in page  # the top bar's own
+        assert f'href="{INBOX}?filter=archived&q=smith"' in page
+        assert f'href="{INBOX}?q=smith"' in page
+        eve = rows(page)[inbox["eve"].pk]
+        assert f'href="{thread_url(inbox["eve"])}?q=smith"' in eve
+        # The thread's own page lists the same search results beside it.
+        thread = text(member_client.get(f"{thread_url(inbox['eve'])}?q=smith"))
+        assert row_names(thread) == ["Eve Smith", "Ben Smith"]
+        assert 'value="smith"' in thread
+
+    def test_no_match_has_its_own_empty_state(self, member_client, inbox):
+        page = text(member_client.get(INBOX, {"q": "zeppelin"}))
+
+        assert row_names(page) == []
+        assert "No conversations match “zeppelin”." in page
+
+    def test_with_htmx_only_the_list_is_returned(self, member_client, inbox):
+        response = member_client.get(INBOX, {"q": "hopper"}, headers=pane("conversation-list"))
+
+        page = text(response)
+        assert response.status_code == 200
+        assert "<html" not in page
+        assert 'id="thread-pane"' not in page
+        assert row_names(page) == ["Grace Hopper"]
+
+    def test_results_are_paged_like_the_inbox_and_keep_the_term(self, member_client, member):
+        bulk_conversations(member, 45, prefix="page", mixed=False, ties=3)
+        bulk_conversations(member, 5, prefix="other", mixed=False)
+        pages, url = [], f"{INBOX}?q=page"
+        while url:
+            page = text(member_client.get(url))
+            pages.append(row_ids(page))
+            more = re.search(r'href="(/messaging/\?q=page&cursor=[\w-]+)"', page)
+            url = more and more.group(1)
+
+        assert [len(p) for p in pages] == [20, 20, 5]
+        assert len({pk for p in pages for pk in p}) == 45
+
+    @pytest.mark.parametrize(
+        ("q", "error"),
+        [
+            ("x" * 101, "Your search can be at most 100 characters."),
+            (
+                "lunch\x1b",
+                "Your search can't contain line breaks, tabs or other control characters.",
+            ),
+        ],
+        ids=["overlong", "control character"],
+    )
+    @pytest.mark.parametrize(
+        ("headers", "status"), [({}, 400), (pane("conversation-list"), 422)], ids=["page", "htmx"]
+    )
+    def test_bad_input_is_a_clear_message_and_the_inbox_unsearched(
+        self, member_client, inbox, q, error, headers, status
+    ):
+        response = member_client.get(INBOX, {"q": q}, headers=headers)
+
+        assert response.status_code == status
+        page = text(response)
+        assert f'<p class="field__error" id="messaging-q-error" role="alert">{error}</p>' in page
+        assert 'aria-invalid="true" aria-describedby="messaging-q-error"' in page
+        assert row_names(page) == ["Eve Smith", "Grace Hopper", "Ben Smith"]
+
+    def test_a_nul_byte_is_refused_before_the_view(self, member_client, inbox):
+        assert member_client.get(INBOX, {"q": "lunch\x00"}).status_code == 400
