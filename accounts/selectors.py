@@ -29,8 +29,9 @@ PAGE_SIZE = 25
 _member_annotations: dict[str, Callable[[], object]] = {}
 
 
-def register_member_annotation(name: str, expression: Callable[[], object]) -> None:
-    """`expression()` is built per query and may use `OuterRef("pk")` for the member."""
+def register_member_annotation(name: str, expression: Callable[..., object]) -> None:
+    """`expression(ref)` is built per query; `OuterRef(ref)` is the member ("pk" on a member
+    query, a foreign key's name on a query of rows that point at members)."""
     _member_annotations[name] = expression
 
 
@@ -69,21 +70,7 @@ def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Me
         .values("n")
     )
     return queryset.annotate(
-        degree=Case(
-            When(pk=viewer.pk, then=Value(0)),
-            When(
-                Exists(Connection.objects.filter(member=viewer, other=OuterRef("pk"))),
-                then=Value(FIRST),
-            ),
-            When(
-                Exists(
-                    Connection.objects.filter(member=OuterRef("pk"), other__in=viewer_connections)
-                ),
-                then=Value(SECOND),
-            ),
-            default=Value(THIRD_PLUS),
-            output_field=IntegerField(),
-        ),
+        **member_badges(viewer),
         mutual_count=Coalesce(Subquery(mutual, output_field=IntegerField()), 0),
         sent_invitation_id=Subquery(
             Invitation.objects.filter(
@@ -95,8 +82,33 @@ def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Me
                 sender=OuterRef("pk"), recipient=viewer, status=Invitation.Status.PENDING
             ).values("pk")[:1]
         ),
-        **{name: expression() for name, expression in _member_annotations.items()},
     )
+
+
+def member_badges(viewer: Member, *, ref: str = "pk") -> dict[str, object]:
+    """What a member's name shows wherever it appears: `degree` (0 for the viewer, 1, 2, or 3
+    for 3rd+) and the other apps' annotations (`is_premium`), as expressions on a query whose
+    `ref` is the member: "pk" for members, or the foreign key of rows that name one (a
+    conversation's other member), so those rows need no second query for their members."""
+    viewer_connections = _connections_of(viewer)
+    return {
+        "degree": Case(
+            When(**{ref: viewer.pk}, then=Value(0)),
+            When(
+                Exists(Connection.objects.filter(member=viewer, other=OuterRef(ref))),
+                then=Value(FIRST),
+            ),
+            When(
+                Exists(
+                    Connection.objects.filter(member=OuterRef(ref), other__in=viewer_connections)
+                ),
+                then=Value(SECOND),
+            ),
+            default=Value(THIRD_PLUS),
+            output_field=IntegerField(),
+        ),
+        **{name: expression(ref) for name, expression in _member_annotations.items()},
+    }
 
 
 def members_for_viewer(*, viewer: Member, queryset: QuerySet[Member] | None = None):

@@ -8,11 +8,17 @@ from datetime import UTC, datetime
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest, Least
 
-from accounts.models import Block, Connection, Member
-from accounts.selectors import blockers_between, members_for_viewer, visible_members
+from accounts.models import Block, Connection, Invitation, Member
+from accounts.selectors import (
+    FIRST,
+    blockers_between,
+    member_badges,
+    members_for_viewer,
+    visible_members,
+)
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from inmail.models import SEARCH_CONFIG, Conversation, Message, Participant, search_document
 from premium import selectors as premium_selectors
@@ -61,13 +67,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise BadCursor(cursor) from None
 
 
+BADGE = "badge_"  # the other member's badges, read with the row, then moved onto the member
+
+
 def _participants(member: Member) -> QuerySet[Participant]:
-    """The member's conversations with the other member (degree, Premium) and the last message."""
-    others = members_for_viewer(viewer=member, queryset=Member.objects.all())
+    """The member's conversations with the last message and the other member, with the other
+    member's badges (degree, Premium) in the same query."""
+    badges = member_badges(member, ref="other")
     return (
         Participant.objects.filter(member=member)
-        .select_related("conversation__last_message")
-        .prefetch_related(Prefetch("other", queryset=others))
+        .select_related("conversation__last_message", "other")
+        .annotate(**{BADGE + name: expression for name, expression in badges.items()})
     )
 
 
@@ -89,6 +99,16 @@ def _search(rows: QuerySet[Participant], query: str) -> QuerySet[Participant]:
     return rows.filter(name | text | Q(conversation__in=messages.values("conversation")))
 
 
+def _with_badges(rows: list[Participant]) -> list[Participant]:
+    """Each row's other member carries its badges (`degree`, `is_premium`), as members
+    listed by accounts.selectors do."""
+    for row in rows:
+        for name, value in list(vars(row).items()):
+            if name.startswith(BADGE):
+                setattr(row.other, name.removeprefix(BADGE), value)
+    return rows
+
+
 def inbox_page(
     *, member: Member, filter_name: str, cursor: str | None = None, query: str = ""
 ) -> InboxPage:
@@ -105,7 +125,7 @@ def inbox_page(
     if cursor:
         at, pk = decode_cursor(cursor)
         rows = rows.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, pk__lt=pk))
-    rows = list(rows.order_by("-last_message_at", "-pk")[: INBOX_PAGE_SIZE + 1])
+    rows = _with_badges(list(rows.order_by("-last_message_at", "-pk")[: INBOX_PAGE_SIZE + 1]))
     more = len(rows) > INBOX_PAGE_SIZE
     rows = rows[:INBOX_PAGE_SIZE]
     return InboxPage(rows=rows, next_cursor=encode_cursor(rows[-1]) if more else None)
@@ -117,12 +137,12 @@ def own_conversation(*, member: Member, conversation_id: int) -> Participant | N
     others_side = Participant.objects.filter(
         conversation=OuterRef("conversation"), member=OuterRef("other")
     )
-    return (
+    rows = (
         _participants(member)
         .filter(conversation_id=conversation_id)
-        .annotate(other_read_at=Subquery(others_side.values("read_at")[:1]))
-        .first()
+        .annotate(other_read_at=Subquery(others_side.values("read_at")[:1]))[:1]
     )
+    return next(iter(_with_badges(list(rows))), None)
 
 
 def thread_messages(
@@ -177,13 +197,45 @@ def changed_since(*, member: Member, since: datetime, limit: int) -> list[Partic
         .filter(Q(last_message_at__gt=since) | Q(conversation__responded_at__gt=since))
         .order_by("-last_message_at", "-pk")[:limit]
     )
-    return list(reversed(rows))
+    return _with_badges(list(reversed(rows)))
+
+
+def _unread(member) -> QuerySet[Participant]:
+    return Participant.objects.filter(member=member, unread=True, folder=Participant.Folder.INBOX)
 
 
 def unread_count(*, member: Member) -> int:
-    return Participant.objects.filter(
-        member=member, unread=True, folder=Participant.Folder.INBOX
-    ).count()
+    return _unread(member).count()
+
+
+@dataclass(frozen=True)
+class TopbarCounts:
+    pending_invitations: int
+    unread_messages: int
+    is_premium: bool
+
+
+def topbar_counts(*, member: Member) -> TopbarCounts:
+    """The top bar's badges and the member's Premium state, in one query."""
+
+    def count(queryset: QuerySet) -> Subquery:
+        counted = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+        return Subquery(counted, output_field=IntegerField())
+
+    row = (
+        Member.objects.filter(pk=member.pk)
+        .values(
+            pending_invitations=count(
+                Invitation.objects.filter(
+                    recipient=OuterRef("pk"), status=Invitation.Status.PENDING
+                )
+            ),
+            unread_messages=count(_unread(OuterRef("pk"))),
+            is_premium=premium_selectors.is_premium(),
+        )
+        .get()
+    )
+    return TopbarCounts(**row)
 
 
 # Who may write to whom
@@ -257,8 +309,33 @@ def _conversation_refusal(
     return None
 
 
-def compose_options(*, sender: Member, recipient: Member) -> Compose:
-    """Whether and how `sender` may write to `recipient` now (see `Compose`)."""
+def _is_connection(sender: Member, recipient: Member) -> bool:
+    if hasattr(recipient, "degree"):
+        return recipient.degree == FIRST
+    return Connection.objects.filter(member=sender, other=recipient).exists()
+
+
+def _is_premium(member: Member) -> bool:
+    if hasattr(member, "is_premium"):
+        return member.is_premium
+    return premium_selectors.member_is_premium(member=member)
+
+
+def compose_options(
+    *,
+    sender: Member,
+    recipient: Member,
+    conversation: Conversation | None = None,
+    visible: bool = False,
+) -> Compose:
+    """Whether and how `sender` may write to `recipient` now (see `Compose`).
+
+    What the caller knows already saves a query each: `conversation`, the one between them (a
+    thread); `visible`, the recipient was read through accounts.selectors.visible_members, so
+    neither has blocked the other (a profile). A recipient with its badges
+    (accounts.selectors.member_badges: `degree`, `is_premium`) says whether they are
+    connected and Premium.
+    """
 
     def allowed(mode: str | None, conversation=None, **fields) -> Compose:
         return Compose(recipient=recipient, conversation=conversation, mode=mode, **fields)
@@ -270,10 +347,11 @@ def compose_options(*, sender: Member, recipient: Member) -> Compose:
         return refused("self", Invalid("You can't message yourself."))
     if not recipient.is_active:
         return refused("inactive", NotFound("This member is no longer on InMail."))
-    if (blocked := block_refusal(sender, recipient)) is not None:
+    if not visible and (blocked := block_refusal(sender, recipient)) is not None:
         return refused(*blocked)
-    conversation = conversation_between(sender, recipient)
-    if Connection.objects.filter(member=sender, other=recipient).exists():
+    if conversation is None:
+        conversation = conversation_between(sender, recipient)
+    if _is_connection(sender, recipient):
         # A message to a connection is never limited, whatever the conversation began as.
         return allowed(Compose.MESSAGE, conversation)
     if conversation is not None:
@@ -291,7 +369,7 @@ def compose_options(*, sender: Member, recipient: Member) -> Compose:
             status=status,
         )
     # Open Profile counts only while its owner is Premium: the flag alone is not enough.
-    if recipient.open_profile and premium_selectors.member_is_premium(member=recipient):
+    if recipient.open_profile and _is_premium(recipient):
         return allowed(Compose.INMAIL, open_profile=True, status=status)
     if (error := premium_services.spend_refusal(status=status)) is not None:
         return refused("no_credits" if status.subscription else "no_plan", error, status=status)

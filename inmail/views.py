@@ -126,7 +126,9 @@ def _thread_context(request, participant, *, form=None, error=None):
         "receipt": selectors.read_receipt(
             member=request.user, participant=participant, thread=thread
         ),
-        "reply": selectors.compose_options(sender=request.user, recipient=other),
+        "reply": selectors.compose_options(
+            sender=request.user, recipient=other, conversation=participant.conversation
+        ),
         "form": form or _new_form("reply"),
         "spam_form": SpamReportForm(auto_id="spam_%s"),
         "error": error,

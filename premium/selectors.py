@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Member
@@ -53,15 +53,19 @@ def credit_history(*, member: Member) -> QuerySet[LedgerEntry]:
     )
 
 
-def credits_expiring(*, member: Member, limit: int = 6) -> QuerySet:
-    """Credits left per expiry date, soonest first: `[{"day": date, "credits": n}, …]`."""
-    return (
-        CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=timezone.now())
-        .annotate(day=TruncDate("expires_at"))
-        .values("day")
-        .annotate(credits=Sum("remaining"))
-        .order_by("day")[:limit]
-    )
+def credits_expiring(*, lots, limit: int = 6) -> list[dict]:
+    """Credits left per expiry date, soonest first: `[{"day": date, "credits": n}, …]`.
+
+    From `lots`, the member's lots with credits left soonest first (`PremiumStatus.lots`,
+    already read for the balance), so the page needs no query of its own.
+    """
+    days: dict = {}
+    now = timezone.now()
+    for lot in lots:
+        if lot.remaining > 0 and lot.expires_at > now:
+            day = timezone.localdate(lot.expires_at)
+            days[day] = days.get(day, 0) + lot.remaining
+    return [{"day": day, "credits": credits} for day, credits in sorted(days.items())[:limit]]
 
 
 def allowance_granted(*, member_id: int, since: datetime) -> int:
@@ -75,9 +79,9 @@ def allowance_granted(*, member_id: int, since: datetime) -> int:
     return total or 0
 
 
-def is_premium() -> Exists:
-    """For annotating members (`OuterRef("pk")`): whether they are Premium now."""
-    return Exists(Subscription.objects.premium_at(timezone.now()).filter(member=OuterRef("pk")))
+def is_premium(ref: str = "pk") -> Exists:
+    """For annotating members (`OuterRef(ref)` is the member): whether they are Premium now."""
+    return Exists(Subscription.objects.premium_at(timezone.now()).filter(member=OuterRef(ref)))
 
 
 def member_is_premium(*, member: Member) -> bool:

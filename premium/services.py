@@ -9,7 +9,7 @@ once on a balance of 5 succeed exactly 5 times.
 """
 
 from bisect import insort
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -42,6 +42,8 @@ class PremiumStatus:
 
     subscription: Subscription | None
     balance: int
+    # The lots with credits left, soonest to expire first (for "When your credits expire").
+    lots: tuple[CreditGrant, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def plan(self) -> Plan | None:
@@ -245,12 +247,31 @@ def _settled(member: Member) -> tuple[_Credits, Subscription | None, datetime]:
 
 
 def _status(credits: _Credits, sub: Subscription | None) -> PremiumStatus:
-    return PremiumStatus(subscription=sub, balance=credits.balance)
+    return PremiumStatus(subscription=sub, balance=credits.balance, lots=tuple(credits.lots))
+
+
+def _is_due(credits: _Credits, sub: Subscription | None, now: datetime) -> bool:
+    """Whether settling would change anything: a lot expired, or a billing month ended."""
+    expired = bool(credits.lots) and credits.lots[0].expires_at <= now
+    return expired or (sub is not None and sub.period_end <= now)
+
+
+def premium_status(*, member: Member) -> PremiumStatus:
+    """The member's plan and balance, settled up to now.
+
+    Pages read it on every visit, and almost always nothing is due: then it is two plain
+    reads. Only when an expiry or an anniversary has come does it settle, under the member's
+    lock like every write. A write never trusts a status read before it: it settles again
+    under the lock.
+    """
+    credits, sub = _Credits.load(member), _live_subscription(member)
+    if _is_due(credits, sub, timezone.now()):
+        return _settled_status(member)
+    return _status(credits, sub)
 
 
 @transaction.atomic
-def premium_status(*, member: Member) -> PremiumStatus:
-    """Settle the member's credits up to now and return their plan and balance."""
+def _settled_status(member: Member) -> PremiumStatus:
     credits, sub, _now = _settled(member)
     return _status(credits, sub)
 

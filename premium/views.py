@@ -26,9 +26,10 @@ def my_premium(request):
     context = {"history": history.get_page(request.GET.get("page"))}
     # The history's page links swap the history alone, which needs nothing else.
     if not wants_fragment(request):
+        status = services.premium_status(member=member)
         context.update(
-            status=services.premium_status(member=member),
-            expiring=selectors.credits_expiring(member=member),
+            status=status,
+            expiring=selectors.credits_expiring(lots=status.lots),
             soon_before=(timezone.now() + timedelta(days=selectors.EXPIRING_SOON_DAYS)).date(),
             plans=selectors.plans_offered(),
         )

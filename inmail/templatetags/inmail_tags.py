@@ -36,5 +36,6 @@ def seen_time(moment):
 @register.simple_tag(takes_context=True)
 def compose_for(context, member):
     """How the signed-in member may write to `member` now (inmail.selectors.Compose): what the
-    profile's Message button and credit badge say before anything is clicked."""
-    return selectors.compose_options(sender=context["request"].user, recipient=member)
+    profile's Message button and credit badge say before anything is clicked. `member` is
+    the profile's, read through accounts.selectors.members_for_viewer: visible, with badges."""
+    return selectors.compose_options(sender=context["request"].user, recipient=member, visible=True)

@@ -52,8 +52,8 @@ def test_page_query_count_does_not_grow_with_the_graph(client, member, page):
 
     assert small == large
     # The profile also asks InMail whether and how the viewer may write (the Message button
-    # and the credit badge): blocks, a conversation, the connection, the Premium status.
-    assert large <= (14 if page == "profile" else 8)
+    # and the credit badge): blocks, a conversation, the viewer's plan and credits.
+    assert large <= 8
 
 
 @pytest.mark.django_db
