@@ -108,6 +108,8 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
+        # No "loaders": Django then wraps these in its cached loader, so each template is
+        # compiled once per process (tests/config/test_settings.py asserts it).
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",

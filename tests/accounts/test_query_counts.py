@@ -36,6 +36,7 @@ def grow_graph(viewer, size):
 
 PAGES = {
     "profile": lambda members: members[-1].get_absolute_url(),
+    "1st-degree profile": lambda members: members[0].get_absolute_url(),
     "search": lambda members: reverse("accounts:search") + "?q=gardener",
     "search, 2nd degree": lambda members: reverse("accounts:search") + "?q=gardener&degree=2",
     "my network": lambda members: reverse("accounts:my_network"),
@@ -71,7 +72,8 @@ def test_admin_member_list_query_count_does_not_grow(client, member):
 
 
 def crowd(viewer, *, invitations, connections):
-    """Members with a pending invitation to the viewer, and connections of the viewer."""
+    """Members with a pending invitation to the viewer, and connections of the viewer; the
+    first of each returned."""
     password = make_password(PASSWORD)
     members = Member.objects.bulk_create(
         Member(
@@ -91,22 +93,40 @@ def crowd(viewer, *, invitations, connections):
         for m in members[invitations:]
         for a, b in ((viewer, m), (m, viewer))
     )
+    return {"inviter": members[0], "connection": members[invitations]}
+
+
+# Every page a member sees, for a member with a crowd around them.
+CROWD_PAGES = {
+    "my network": lambda crowd: reverse("accounts:my_network"),
+    "all invitations": lambda crowd: reverse("accounts:my_network") + "?show=received",
+    "home": lambda crowd: reverse("home"),
+    "search": lambda crowd: reverse("accounts:search") + "?q=crowd",
+    "an inviter's profile": lambda crowd: crowd["inviter"].get_absolute_url(),
+    "a connection's profile": lambda crowd: crowd["connection"].get_absolute_url(),
+    "compose": lambda crowd: reverse("inmail:compose", kwargs={"slug": crowd["connection"].slug}),
+    "inbox": lambda crowd: reverse("inmail:inbox"),
+    "my premium": lambda crowd: reverse("premium:my_premium"),
+    "checkout": lambda crowd: reverse("premium:checkout", kwargs={"slug": "premium-pro"}),
+    "settings": lambda crowd: reverse("accounts:settings"),
+}
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("page", ["my network", "home"])
+@pytest.mark.parametrize("page", CROWD_PAGES)
 def test_a_member_with_500_invitations_and_300_connections_costs_the_same_queries(
     client, member, page
 ):
     small, large = MemberFactory(), MemberFactory()
-    crowd(small, invitations=5, connections=3)
-    crowd(large, invitations=500, connections=300)
-    url = PAGES[page]([])
+    urls = {
+        viewer: CROWD_PAGES[page](crowd(viewer, invitations=n, connections=c))
+        for viewer, n, c in [(small, 5, 3), (large, 500, 300)]
+    }
 
     client.force_login(small)
-    queries_small = queries_for(client, url)
+    queries_small = queries_for(client, urls[small])
     client.force_login(large)
-    queries_large = queries_for(client, url)
+    queries_large = queries_for(client, urls[large])
 
     assert queries_small == queries_large <= 8
 

@@ -92,3 +92,31 @@ def test_the_suite_runs_on_the_production_settings():
     assert settings.SECRET_KEY
     assert not settings.SECRET_KEY.startswith("django-insecure")
     assert settings.SECURE_HSTS_SECONDS == 365 * 24 * 3600
+
+
+def test_production_caches_compiled_templates():
+    """No `loaders` in TEMPLATES: Django wraps its loaders in the cached loader, so a template
+    is read and compiled once per process, not on every request."""
+    show = (
+        "import django, json; django.setup(); from django.template import engines; "
+        "loaders = engines['django'].engine.template_loaders; "
+        "print(json.dumps([type(loader).__module__ for loader in loaders] + "
+        "[type(inner).__module__ for inner in loaders[0].loaders]))"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_SECRET_KEY="x" * 50)
+    result = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        "django.template.loaders.cached",
+        "django.template.loaders.filesystem",
+        "django.template.loaders.app_directories",
+    ]

@@ -1,0 +1,134 @@
+"""The conversation list's rows come from the cache, keyed by what they show: a row is rendered
+once, and again only when something it shows changes, so no stale row is ever shown."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from accounts import services as account_services
+from accounts.models import Connection
+from inmail import services
+from tests.factories import MemberFactory, connect
+
+START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+INBOX = reverse("inmail:inbox")
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+@pytest.fixture
+def talks(member, other):
+    """The member's two conversations, with Grace (a connection) and with Alan."""
+    alan = MemberFactory(first_name="Alan", last_name="Turing")
+    connect(member, other)
+    connect(member, alan)
+    with_grace = services.message_send(sender=member, recipient=other, subject="", body="Hi Grace")
+    services.message_send(sender=alan, recipient=member, subject="", body="Hello Ada")
+    return {"grace": with_grace.conversation, "alan": alan}
+
+
+def rows(page):
+    return re.findall(r'<li id="conversation-\d+".*?</li>', page, flags=re.DOTALL)
+
+
+def rendered_rows(client, url=INBOX):
+    """The inbox page, and how many rows it had to render (the others came from the cache)."""
+    with patch.object(cache, "set_many", wraps=cache.set_many) as set_many:
+        page = client.get(url).content.decode()
+    return page, sum(len(call.args[0]) for call in set_many.call_args_list)
+
+
+@pytest.mark.django_db
+def test_rows_are_rendered_once_then_read_from_the_cache(member_client, talks):
+    first, rendered_first = rendered_rows(member_client)
+    again, rendered_again = rendered_rows(member_client)
+
+    assert rendered_first == 2
+    assert rendered_again == 0
+    assert rows(again) == rows(first)
+
+
+@pytest.mark.django_db
+def test_a_renamed_member_shows_the_new_name_at_once(member_client, other, talks):
+    rendered_rows(member_client)
+
+    account_services.member_update_profile(
+        member=other, first_name="Gracie", last_name="Hopper", headline="", location="", about=""
+    )
+    page, rendered = rendered_rows(member_client)
+
+    assert rendered == 1
+    assert "Gracie Hopper" in page
+    assert "Grace Hopper" not in page
+
+
+@pytest.mark.django_db
+def test_a_new_message_shows_in_its_row_at_once(member_client, member, talks, clock):
+    rendered_rows(member_client)
+
+    clock.move_to(START + timedelta(minutes=5))
+    services.message_reply(member=member, conversation_id=talks["grace"].pk, body="Lunch today?")
+    page, rendered = rendered_rows(member_client)
+
+    assert rendered == 1
+    assert "You: Lunch today?" in page
+
+
+@pytest.mark.django_db
+def test_read_and_unread_show_at_once(member_client, member, talks):
+    grace = talks["grace"].pk
+    rendered_rows(member_client)
+
+    services.conversation_mark_unread(member=member, conversation_id=grace)
+    unread, _ = rendered_rows(member_client)
+    services.conversation_read(member=member, conversation_id=grace)
+    read, _ = rendered_rows(member_client)
+
+    assert f'id="conversation-{grace}" class="conversation-row is-unread"' in unread
+    assert f'id="conversation-{grace}" class="conversation-row"' in read
+
+
+@pytest.mark.django_db
+def test_a_changed_degree_shows_at_once(member_client, member, talks):
+    alan = talks["alan"]
+    first, _ = rendered_rows(member_client)
+    Connection.objects.filter(member__in=[member, alan], other__in=[member, alan]).delete()
+
+    page, rendered = rendered_rows(member_client)
+
+    assert rendered == 1
+    assert first.count("· 1st") == 2
+    assert page.count("· 1st") == 1
+
+
+@pytest.mark.django_db
+def test_a_row_shows_the_time_as_of_today(member_client, talks, clock):
+    """A row's time reads the hour today and the weekday later in the week: the day is part
+    of the key, so yesterday's row is not shown today."""
+    today, _ = rendered_rows(member_client)
+    clock.move_to(START + timedelta(days=1))
+    tomorrow, rendered = rendered_rows(member_client)
+
+    assert rendered == 2
+    assert ">9:30 AM</time>" in today
+    assert ">9:30 AM</time>" not in tomorrow
+    assert ">Tue</time>" in tomorrow
+
+
+@pytest.mark.django_db
+def test_the_open_row_and_the_filter_are_part_of_the_key(member_client, member, talks):
+    grace = talks["grace"].pk
+    thread = reverse("inmail:thread", kwargs={"conversation_id": grace})
+    services.conversation_mark_unread(member=member, conversation_id=grace)
+    rendered_rows(member_client, INBOX + "?filter=unread")
+
+    listed, _ = rendered_rows(member_client, INBOX)
+    opened, _ = rendered_rows(member_client, thread)
+
+    assert f'href="{thread}"' in listed
+    assert 'aria-current="true"' not in listed
+    assert f'href="{thread}" hx-get="{thread}" aria-current="true"' in opened
