@@ -5,9 +5,9 @@ from functools import cache
 from django import template
 from django.core.cache import cache as shared_cache
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.dateformat import format as format_date
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 
 from inmail import selectors
 
