@@ -131,4 +131,4 @@ def test_the_open_row_and_the_filter_are_part_of_the_key(member_client, member, 
 
     assert f'href="{thread}"' in listed
     assert 'aria-current="true"' not in listed
-    assert f'href="{thread}" hx-get="{thread}" aria-current="true"' in opened
+    assert f'href="{thread}" aria-current="true"' in opened

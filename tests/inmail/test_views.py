@@ -1702,3 +1702,34 @@ class TestSearch:
 
     def test_a_nul_byte_is_refused_before_the_view(self, member_client, inbox):
         assert member_client.get(INBOX, {"q": "lunch\x00"}).status_code == 400
+
+
+PAGE_WEIGHT = 15 * 1024  # bytes, for a page of 20 conversations or a thread of 20 messages
+LONG_BODY = (
+    "Message {n} of our conversation: thanks for the note, happy to talk about the role next "
+    "week. Does Tuesday afternoon work for you?"
+)
+
+
+@pytest.mark.django_db
+def test_the_inbox_and_a_thread_of_20_weigh_at_most_15_kb(member_client, member):
+    """As the benchmark's data has them: full names, InMail subjects, long messages."""
+    others = bulk_conversations(member, 30, prefix="weight", mixed=False)
+    Member.objects.filter(pk__in=[m.pk for m in others]).update(
+        first_name="Quinn", last_name="Okafor"
+    )
+    Conversation.objects.filter(kind="inmail").update(subject="An opportunity at Skyforge")
+    Message.objects.update(body=LONG_BODY)
+    thread = Participant.objects.get(member=member, other=others[0]).conversation
+    Message.objects.bulk_create(
+        Message(conversation=thread, author=member, body=LONG_BODY.format(n=n)) for n in range(19)
+    )
+
+    inbox = member_client.get(INBOX).content.decode()
+    page = member_client.get(thread_url(thread)).content.decode()
+    pane_only = member_client.get(thread_url(thread), headers=pane("thread-pane")).content
+
+    assert len(rows(inbox)) == 20
+    assert len(inbox.encode()) <= PAGE_WEIGHT
+    assert page.count('<li class="message') == 20
+    assert len(pane_only) <= PAGE_WEIGHT
