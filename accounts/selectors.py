@@ -26,7 +26,7 @@ PAGE_SIZE = 25
 
 # Annotations other apps add to every member listed with `with_relationship` (premium adds
 # `is_premium`), so that accounts never imports the apps built on top of it.
-_member_annotations: dict[str, Callable[[], object]] = {}
+_member_annotations: dict[str, Callable[..., object]] = {}
 
 
 def register_member_annotation(name: str, expression: Callable[..., object]) -> None:

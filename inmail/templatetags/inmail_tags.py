@@ -1,6 +1,5 @@
 import hashlib
 from datetime import timedelta
-from functools import cache
 
 from django import template
 from django.core.cache import cache as shared_cache
@@ -46,14 +45,21 @@ def compose_for(context, member):
 
 
 ROW = "inmail/components.html#conversation_row"
+ROW_FILES = ("inmail/components.html", "accounts/components.html")  # the row and its avatar
 ROW_SECONDS = 24 * 60 * 60  # a row's key names the day: it is never read after that
 
 
-@cache
-def _row_template_digest(engine) -> str:
-    # In every key, so that a deploy that changes the row's markup never serves the old one.
-    source = engine.find_template(ROW.split("#")[0])[0].source
-    return hashlib.md5(source.encode(), usedforsecurity=False).hexdigest()[:8]
+def _row_template(engine):
+    """The row's compiled template, with a digest of its files that every key includes: a
+    deploy (or, in development, an edit) that changes the markup never serves the old rows.
+    Computed once per compiled template, so once per process in production."""
+    row = engine.get_template(ROW)
+    if not hasattr(row, "digest"):
+        digest = hashlib.md5(usedforsecurity=False)
+        for name in ROW_FILES:
+            digest.update(engine.find_template(name)[0].source.encode())
+        row.digest = digest.hexdigest()[:8]
+    return row
 
 
 def _row_key(context, p, digest: str) -> str:
@@ -87,12 +93,10 @@ def conversation_rows(context, rows):
     """The conversation list's rows, each rendered once and then read from the cache (Redis
     in production, the process's memory in development) under a key made of what it shows:
     a page of 20 rows is one cache read, and renders only the rows that changed."""
-    engine = context.template.engine
-    digest = _row_template_digest(engine)
-    keys = [_row_key(context, p, digest) for p in rows]
+    row_template = _row_template(context.template.engine)
+    keys = [_row_key(context, p, row_template.digest) for p in rows]
     found = shared_cache.get_many(keys)
     missing = {}
-    row_template = engine.get_template(ROW)
     html = []
     for key, p in zip(keys, rows, strict=True):
         if key not in found:
