@@ -73,6 +73,7 @@ def _row_key(context, p, digest: str) -> str:
         context.get("current_id"),
         context.get("filter_query"),
         bool(context.get("oob")),
+        context.get("row_oob"),
         timezone.localdate(),
         # The row.
         p.conversation_id,
