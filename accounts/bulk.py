@@ -15,6 +15,7 @@ from django.db import NotSupportedError, connection, transaction
 
 from accounts.models import Connection, Invitation, Member
 from accounts.slugs import slug_base
+from core.bulk import insert_rows
 
 BATCH_SIZE = 5000
 
@@ -110,9 +111,9 @@ def connections_bulk_create(connections: Iterable[NewConnection], *, batch_size=
     for chunk in batched(connections, max(1, batch_size // 2)):
         rows = []
         for a, b, created_at in chunk:
-            rows.append(Connection(member_id=a, other_id=b, created_at=created_at))
-            rows.append(Connection(member_id=b, other_id=a, created_at=created_at))
-        Connection.objects.bulk_create(rows, batch_size=batch_size)
+            rows += [(a, b, created_at), (b, a, created_at)]
+        # Plain rows: a graph has hundreds of thousands of them (see core.bulk).
+        insert_rows(Connection, ["member", "other", "created_at"], rows)
         count += len(chunk)
     return count
 

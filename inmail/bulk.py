@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from accounts.bulk import require_returned_ids
+from core.bulk import insert_rows
 from inmail.models import Conversation, Message, Participant
 
 BATCH_SIZE = 2000
@@ -134,19 +135,15 @@ def conversations_bulk_create(
             ],
             batch_size=batch_size,
         )
-        Message.objects.bulk_create(
-            (
-                Message(
-                    conversation=row,
-                    author_id=message.author_id,
-                    kind=message.kind,
-                    body=message.body,
-                    created_at=message.created_at,
-                )
+        # Plain rows: conversations have many messages each (see core.bulk).
+        insert_rows(
+            Message,
+            ["conversation", "author", "kind", "body", "created_at"],
+            [
+                (row.pk, message.author_id, message.kind, message.body, message.created_at)
                 for new, row in zip(chunk, rows, strict=True)
                 for message in new.messages
-            ),
-            batch_size=batch_size,
+            ],
         )
         # The newest message, as the thread orders them: one UPDATE for the whole batch.
         last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
