@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/inmail_bench_streams"
 PREFIX = "bench-stream"
 MARKER = re.compile(rb"bench-msg-(\d+)-")
-CSRF = "benchstreamscsrftoken0123456789a"  # a CSRF secret of our own, as cookie and header
+CSRF = "benchstreamscsrftoken0123456789a"
+OPEN_BATCH = 50  # a CSRF secret of our own, as cookie and header
 
 
 def environment(url: str, redis_url: str) -> dict:
@@ -161,9 +162,14 @@ async def measure(port: int, members, messages: int, concurrency: int, server_pi
     expected: dict[int, int] = {}
     sent: dict[int, float] = {}
     answered: dict[int, float] = {}
-    tasks = [asyncio.create_task(s.run(port, received, expected)) for s in streams]
+    # Opened 50 at a time: each opening request holds a database connection until its stream
+    # has started, and PostgreSQL allows 100 by default.
+    tasks = []
     started = time.perf_counter()
-    await asyncio.wait_for(asyncio.gather(*(s.opened.wait() for s in streams)), 300)
+    for first in range(0, len(streams), OPEN_BATCH):
+        batch = streams[first : first + OPEN_BATCH]
+        tasks += [asyncio.create_task(s.run(port, received, expected)) for s in batch]
+        await asyncio.wait_for(asyncio.gather(*(s.opened.wait() for s in batch)), 300)
     print(f"{len(streams)} streams open in {time.perf_counter() - started:.1f} s")
     await asyncio.sleep(2)
     rss_open = rss_kib(server_pid)
