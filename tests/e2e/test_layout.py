@@ -12,6 +12,8 @@ from tests.factories import PASSWORD, InvitationFactory, MemberFactory, connect,
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PILLS = ".badge-count:not(.is-empty), .credits-badge, .chip, .filter, .tag, .inmail-label"
+# Buttons are pills too; those whose label is plain text (no icon) are measured the same way.
+BUTTONS = ".btn:not(:has(*))"
 
 # For each visible pill: the space above its label's capitals and below their baseline, inside
 # the border, from the font's own metrics (the capitals are what the eye centres).
@@ -51,12 +53,12 @@ def test_every_pill_label_is_vertically_centred(page):
     for url in ["/search/?q=gardener", "/messaging/", omar.get_absolute_url()]:
         page.goto(url)
         expect(page.locator(PILLS).first).to_be_visible()
-        for pill in page.evaluate(CAP_SPACE, PILLS):
+        for pill in page.evaluate(CAP_SPACE, f"{PILLS}, {BUTTONS}"):
             seen.add(pill["pill"].split(":")[0].split()[0])
             assert abs(pill["above"] - pill["below"]) <= 1, (url, pill)
 
-    # The pills measured: counts, chips, filters, the InMail label and the credit badge.
-    assert {"badge-count", "chip", "filter", "inmail-label", "credits-badge"} <= seen
+    # The pills measured: counts, chips, filters, the InMail label, the credit badge, buttons.
+    assert {"badge-count", "chip", "filter", "inmail-label", "credits-badge", "btn"} <= seen
 
 
 LINE_HEIGHTS = """() => [...document.querySelectorAll(".plan")].map((card) => ({
