@@ -4,7 +4,7 @@
 #   make test  environment, install, the whole suite (PostgreSQL when DATABASE_URL is set)
 #   make serve-prod  the production server (gunicorn + uvicorn workers); needs the production
 #                    environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, ...): see README
-#   make test-fast  the suite alone, keeping the test database between runs (--reuse-db)
+#   make test-fast  the suite alone, keeping the test databases between runs (--reuse-db)
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -14,6 +14,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs in parallel processes (pytest-xdist), one per CPU core, each with its own test
+# database: the browser tests spend most of their time waiting on Chromium and the server.
+# TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= auto
 # What `make run` watches: it restarts the server when Python code or a template changes. The
 # live streams it holds are ended after 1 s, and the pages reconnect to the new process.
 RELOAD := $(foreach dir,config core accounts premium inmail demo templates,--reload-dir $(dir)) \
@@ -52,7 +56,7 @@ test: env
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Production: gunicorn managing uvicorn workers (ASGI), configured by gunicorn.conf.py, behind
 # a TLS-terminating reverse proxy. Run `manage.py migrate` and `collectstatic` first (README).
@@ -62,7 +66,7 @@ serve-prod: env
 # are applied to it; PYTEST_ARGS=--create-db starts over). `make test` and CI always create
 # new databases.
 test-fast: env
-	$(PY) -m pytest --reuse-db $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --reuse-db $(PYTEST_ARGS)
 
 # The benchmark (PostgreSQL): seeds inmail_bench and inmail_bench_100k on first use (a few
 # minutes), then measures every page against a bare view. BENCH_DATABASE_URL, BENCH_ROUNDS,

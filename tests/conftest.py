@@ -2,6 +2,7 @@
 tests/assertions.py (what a test checks) and tests/factories.py (the rows it needs)."""
 
 import importlib
+import os
 
 import pytest
 import time_machine
@@ -99,10 +100,12 @@ def private_pages(member, other, premium_plans):
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_keepdb):
     """A kept SQLite test database needs a name that outlives the process: settings.py names
-    it after the pid (config/settings.py) so that simultaneous runs never share one."""
+    it after the pid (config/settings.py) so that simultaneous runs never share one. Each
+    pytest-xdist worker keeps one of its own."""
     database = settings.DATABASES["default"]
     if django_db_keepdb and database["ENGINE"] == "django.db.backends.sqlite3":
-        database["TEST"]["NAME"] = settings.BASE_DIR / ".pytest-sqlite-reused.sqlite3"
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        database["TEST"]["NAME"] = settings.BASE_DIR / f".pytest-sqlite-reused-{worker}.sqlite3"
 
 
 @pytest.fixture(scope="session")

@@ -136,7 +136,9 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   }
 });
 
-document.addEventListener("htmx:afterSwap", (event) => {
+// After the settle, not the swap: htmx wires the new content's hx-* attributes in its settle
+// tasks, and a box focused before that could take keys that trigger nothing.
+document.addEventListener("htmx:afterSettle", (event) => {
   const dialog = overlay();
   const target = event.detail.target;
   if (!dialog || (target !== dialog && target.id !== "compose-window")) return;
@@ -204,8 +206,9 @@ document.body.addEventListener("htmx:beforeOnLoad", (event) => {
   if (xhr.status >= 400 && !/^\s*<!doctype/i.test(xhr.responseText)) event.stopPropagation();
 });
 
-// After a conversation opens in the thread pane, focus moves to its heading.
-document.addEventListener("htmx:afterSwap", (event) => {
+// After a conversation opens in the thread pane, focus moves to its heading (once its reply
+// form is wired: see the compose window's afterSettle above).
+document.addEventListener("htmx:afterSettle", (event) => {
   if (event.detail.target.id !== "thread-pane" || event.detail.requestConfig.verb !== "get") return;
   const heading = document.getElementById("thread-heading");
   if (heading) heading.focus();
