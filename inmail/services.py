@@ -289,8 +289,10 @@ def _update_own(member: Member, conversation_id: int, **fields) -> Participant:
 @transaction.atomic
 def conversation_read(*, member: Member, conversation_id: int) -> Participant:
     """The member opened the conversation: no longer unread, and read now (the other
-    member's "Seen", when both have read receipts on)."""
-    return _update_own(member, conversation_id, unread=False, read_at=timezone.now())
+    member's "Seen", when both have read receipts on: their open pages show it)."""
+    participant = _update_own(member, conversation_id, unread=False, read_at=timezone.now())
+    live.publish([participant.other_id], {"kind": "seen", "conversation": conversation_id})
+    return participant
 
 
 @transaction.atomic

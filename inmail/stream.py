@@ -12,7 +12,9 @@ themselves in out of band wherever the page has the element they name:
   one list, `#conversations[data-filter=...]`), or changed in place (read, unread);
 - the unread badge; "Name is typing…" (`#typing-<id>`), cleared when the message arrives;
 - for a conversation open on the page, a request to mark it read (`#live-read-<id>`), so the
-  member reading it does not count it unread, and their other pages follow.
+  member reading it does not count it unread, and their other pages follow;
+- "Seen" under the member's last message the other member has read, moved there when they
+  read it (`#read-receipt-<id>`, when both have read receipts on).
 
 The stream is bound to the session that opened it: before sending anything it checks that
 the session is still signed in as the same member (and at every heartbeat), so it ends with
@@ -158,11 +160,20 @@ def render_event(request, event: dict) -> str:
             if participant.other_id != event["member"] or _sent_since_typing(participant, event):
                 return ""
             context["typing"] = participant
+        elif kind == "seen":
+            receipt = selectors.read_receipt(
+                member=member,
+                participant=participant,
+                thread=selectors.thread_messages(conversation=participant.conversation),
+            )
+            if receipt is None:
+                return ""
+            context.update(seen=receipt, conversation=participant.conversation)
         else:
             context["updates"].append(
                 _update(request, participant, kind, message_id=event.get("message"))
             )
-    if kind != "typing":
+    if kind not in ("typing", "seen"):
         context.update(badge=True, unread_messages=selectors.unread_count(member=member))
     html = render_to_string("inmail/live.html", context, request=request)
     return sse(html, event_id=event["id"])

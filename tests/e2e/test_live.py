@@ -1,9 +1,10 @@
 """Live messaging in Chromium, two members' browsers against the real ASGI server (uvicorn):
 what one does shows on the other's open pages without a reload (typing, the answer, the credit
-back, the message, the row at the top), and a third member's pages get none of it. Then two
+back, the message, the row at the top, "Seen"), and a third member's pages get none of it. Then two
 server processes sharing Redis: a message sent through one reaches a page of the other."""
 
 import os
+import re
 import uuid
 
 import pytest
@@ -93,8 +94,12 @@ def test_the_other_members_typing_answer_and_message_show_without_a_reload(asgi_
     expect(rows.first).to_have_class("conversation-row is-current")
     expect(grace_page.locator("#unread-badge")).to_have_class("badge-count is-empty")
     expect(grace_dan.locator(f"#conversation-{inmail.pk}")).to_have_class("conversation-row")
-    # Ada's own page shows her message once.
+    # Ada's own page shows her message once, and as Grace is reading it, "Seen" under it.
     expect(thread(ada_page, inmail).get_by_text("Wonderful. Monday at ten?")).to_have_count(1)
+    expect(thread(ada_page, inmail).locator("li").last.locator(".message__receipt")).to_have_text(
+        re.compile(r"^Seen \d")
+    )
+    expect(ada_page.locator(".message__receipt")).to_have_count(1)
 
     assert_not_reloaded(grace_page)
     assert_not_reloaded(ada_page)

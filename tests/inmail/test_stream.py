@@ -11,6 +11,7 @@ from django.test import AsyncClient, Client, TestCase
 from django.urls import reverse
 
 from accounts import services as accounts_services
+from accounts.models import Member
 from core import live
 from inmail import selectors, services, stream
 from inmail.models import Participant
@@ -316,6 +317,44 @@ def test_reading_in_one_tab_updates_the_rows_of_the_others(ada, grace, conversat
     assert "delete" not in html
     assert "unread-dot" not in html
     assert 'class="badge-count is-empty"' in html
+
+
+def test_reading_moves_seen_under_the_other_members_message(ada, grace, conversation, clock):
+    clock.move_to(START + timedelta(minutes=1))
+
+    def read():
+        services.conversation_read(member=grace, conversation_id=conversation.pk)
+
+    _, [chunk] = read_stream(client_for(ada), then=read)
+
+    c = conversation.pk
+    html = data(chunk)
+    # The "Seen" Ada's page shows moves: out of wherever it was, under her message.
+    assert html.startswith(f'<p id="read-receipt-{c}" hx-swap-oob="delete"></p>')
+    assert f'<div hx-swap-oob="beforeend:#message-{conversation.last_message_id}">' in html
+    assert f'id="read-receipt-{c}">Seen <time datetime="2026-03-10T09:31:00+00:00"' in html
+    assert "badge" not in html
+
+
+@pytest.mark.parametrize("case", ["reader's receipts off", "writer's receipts off", "pending"])
+def test_seen_is_sent_only_when_both_have_read_receipts_on_and_not_for_a_pending_inmail(
+    case, ada, grace, request
+):
+    # Grace has not answered Ada's InMail yet; or they are connected and one turned receipts off.
+    conversation = request.getfixturevalue("inmail" if case == "pending" else "conversation")
+    if case != "pending":
+        reader_off = case.startswith("reader")
+        Member.objects.filter(pk=(grace if reader_off else ada).pk).update(read_receipts=False)
+
+    def read_then_own():
+        services.conversation_read(member=grace, conversation_id=conversation.pk)
+        # Then something of Ada's own: it must be the first thing her stream gets.
+        services.conversation_mark_unread(member=ada, conversation_id=conversation.pk)
+
+    _, [chunk] = read_stream(client_for(ada), then=read_then_own)
+
+    assert "read-receipt" not in data(chunk)
+    assert "is-unread" in data(chunk)
 
 
 def test_typing_reaches_the_other_member_only(ada, grace, conversation, clock):
