@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -95,6 +96,12 @@ def seed(count: int) -> list[tuple[int, str, str]]:
         session.create()
         out.append((member.pk, member.slug, session.session_key))
     return out
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def rss_kib(pid: int) -> int:
@@ -222,7 +229,7 @@ def main() -> None:
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     members = seed(args.streams)
-    port = 8765
+    port = free_port()  # not make bench's (8765): the two may run at once
     server = subprocess.Popen(
         [
             sys.executable,
