@@ -25,3 +25,6 @@ accesslog = "-"
 # Under ASGI each request's synchronous code runs in a thread of its own, so a persistent
 # connection would stay open in an idle thread: Django's documentation says to turn them off.
 os.environ.setdefault("DJANGO_CONN_MAX_AGE", "0")
+# Instead, each worker keeps a pool of connections on PostgreSQL (config/settings.py): with the
+# default 2 workers per core, 2 cores hold at most 40 of PostgreSQL's 100.
+os.environ.setdefault("DJANGO_DB_POOL_SIZE", "10")

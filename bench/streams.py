@@ -9,7 +9,11 @@ moment its POST left to the moment its recipient's stream brought it. Prints the
 percentiles, the messages' throughput and the server's memory (RSS) idle, with the streams
 open, and at the end. Not a test: nothing asserts a time.
 
-    python -m bench.streams [--streams 1000] [--messages 1000] [--concurrency 20]
+    python -m bench.streams [--streams 1000] [--messages 1000] [--concurrency 20] [--rate 0]
+
+As fast as it can (the default), the latency is mostly the queue in front of a saturated
+process; `--rate 20` sends 20 messages a second on schedule and measures the latency of a
+process that keeps up.
 """
 
 import argparse
@@ -44,6 +48,7 @@ def environment(url: str, redis_url: str) -> dict:
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_CONN_MAX_AGE": "0",
+        "DJANGO_DB_POOL_SIZE": os.environ.get("DJANGO_DB_POOL_SIZE", "10"),  # as in production
         "DJANGO_RATE_LIMIT_MESSAGE": "1000000/h",
         "DJANGO_LIVE_CHANNEL_PREFIX": f"bench-{uuid.uuid4()}:",
     }
@@ -163,7 +168,7 @@ async def post_message(port: int, session: str, slug: str, body: str) -> int:
     return int(status_line.split()[1])
 
 
-async def measure(port: int, members, messages: int, concurrency: int, server_pid: int):
+async def measure(port: int, members, messages: int, concurrency: int, rate: float, server_pid):
     streams = [Stream(i, session) for i, (_pk, _slug, session) in enumerate(members)]
     received: dict[int, float] = {}
     expected: dict[int, int] = {}
@@ -188,6 +193,8 @@ async def measure(port: int, members, messages: int, concurrency: int, server_pi
         sender = n % len(members)
         recipient = sender ^ 1  # the pair's other member
         expected[n] = recipient
+        if rate:  # open loop: message n leaves at its time, whatever the server's pace
+            await asyncio.sleep(max(0.0, began + n / rate - time.perf_counter()))
         async with slots:
             sent[n] = time.perf_counter()
             body = f"bench-msg-{n}-{uuid.uuid4().hex[:6]}"
@@ -219,6 +226,12 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="messages per second, sent on schedule (0: as fast as --concurrency allows)",
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_STREAMS_DATABASE_URL", DEFAULT_URL)
     redis_url = os.environ.get("BENCH_STREAMS_REDIS_URL", "")
@@ -253,7 +266,7 @@ def main() -> None:
         _wait_for(f"http://127.0.0.1:{port}/healthz")
         rss_idle = rss_kib(server.pid)
         latencies, requests, statuses, posted, rss_open = asyncio.run(
-            measure(port, members, args.messages, args.concurrency, server.pid)
+            measure(port, members, args.messages, args.concurrency, args.rate, server.pid)
         )
         rss_end = rss_kib(server.pid)
     finally:
@@ -263,7 +276,9 @@ def main() -> None:
     print(f"backend: {'Redis' if redis_url else 'in-process'}, one uvicorn process")
     print(
         f"{args.messages} messages posted in {posted:.1f} s "
-        f"({args.messages / posted:.0f}/s, {args.concurrency} at a time), {failed} refused"
+        f"({args.messages / posted:.0f}/s, "
+        + (f"{args.rate:g}/s asked, " if args.rate else "")
+        + f"at most {args.concurrency} at a time), {failed} refused"
     )
     print(f"delivered to the recipient's stream: {len(latencies)} of {args.messages}")
     if latencies:

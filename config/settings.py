@@ -143,6 +143,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # pages' queries are over-costed (per-row subqueries counted for rows a LIMIT never
     # reaches): people search spent 730 ms compiling a 90 ms query. Off, as OLTP sites do.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Under ASGI (production's gunicorn.conf.py sets it) every request's thread and every live
+    # event would otherwise open a connection of its own: a pool of this many per process,
+    # which a request waits on (10 s at most) rather than overloading PostgreSQL.
+    if pool_size := int(os.environ.get("DJANGO_DB_POOL_SIZE", "0")):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them instead
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": pool_size,
+            "timeout": 10,
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Member"

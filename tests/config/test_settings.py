@@ -120,3 +120,47 @@ def test_production_caches_compiled_templates():
         "django.template.loaders.filesystem",
         "django.template.loaders.app_directories",
     ]
+
+
+def show_database(**environ):
+    show = (
+        "import json, config.settings as s; db = s.DATABASES['default']; "
+        "print(json.dumps({'pool': db.get('OPTIONS', {}).get('pool'), "
+        "'CONN_MAX_AGE': db['CONN_MAX_AGE']}))"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(DJANGO_SECRET_KEY="x" * 50, **environ)
+    result = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_pool_of_connections_on_postgresql_when_asked_for():
+    url = "postgres://inmail@db.internal:5432/inmail"
+
+    assert show_database(DATABASE_URL=url, DJANGO_DB_POOL_SIZE="10") == {
+        "pool": {"min_size": 1, "max_size": 10, "timeout": 10},
+        "CONN_MAX_AGE": 0,
+    }
+    # Not asked for: persistent connections, as before; SQLite has no pool.
+    assert show_database(DATABASE_URL=url) == {"pool": None, "CONN_MAX_AGE": 60}
+    assert (
+        show_database(DATABASE_URL="sqlite:///x.sqlite3", DJANGO_DB_POOL_SIZE="10")["pool"] is None
+    )
+
+
+def test_production_serves_with_a_pool_per_worker():
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    show = "import runpy, os; runpy.run_path('gunicorn.conf.py'); print(os.environ['DJANGO_DB_POOL_SIZE'])"
+    result = subprocess.run(
+        [sys.executable, "-c", show], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+
+    assert result.stdout.strip() == "10", result.stderr

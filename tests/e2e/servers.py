@@ -38,6 +38,8 @@ def environment(*, mode: str, redis_url: str = "", prefix: str | None = None) ->
         TESTS_SITE_MODE=mode,
         TESTS_KEY_PREFIX=prefix,
         DJANGO_LIVE_CHANNEL_PREFIX=f"{prefix}:live:",
+        # As production serves (gunicorn.conf.py): a pool of connections on PostgreSQL.
+        DJANGO_DB_POOL_SIZE="4",
     )
     return env
 
