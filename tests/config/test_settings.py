@@ -158,7 +158,10 @@ def test_a_pool_of_connections_on_postgresql_when_asked_for():
 
 def test_production_serves_with_a_pool_per_worker():
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    show = "import runpy, os; runpy.run_path('gunicorn.conf.py'); print(os.environ['DJANGO_DB_POOL_SIZE'])"
+    show = (
+        "import runpy, os; runpy.run_path('gunicorn.conf.py'); "
+        "print(os.environ['DJANGO_DB_POOL_SIZE'])"
+    )
     result = subprocess.run(
         [sys.executable, "-c", show], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
     )
