@@ -15,17 +15,22 @@ SHOW = (
 )
 
 
-def import_settings(**environ):
-    """Import config.settings with only `environ` from the DJANGO_* variables."""
+def run_python(code: str, **environ) -> subprocess.CompletedProcess:
+    """`code` in a fresh interpreter, with only `environ` from the DJANGO_* variables."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     return subprocess.run(
-        [sys.executable, "-c", SHOW],
+        [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
         env={**env, **environ},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def import_settings(**environ):
+    """Import config.settings with only `environ` from the DJANGO_* variables."""
+    return run_python(SHOW, **environ)
 
 
 def test_a_deploy_without_a_secret_key_refuses_to_start_with_a_clear_message():
@@ -103,16 +108,7 @@ def test_production_caches_compiled_templates():
         "print(json.dumps([type(loader).__module__ for loader in loaders] + "
         "[type(inner).__module__ for inner in loaders[0].loaders]))"
     )
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_SECRET_KEY="x" * 50)
-    result = subprocess.run(
-        [sys.executable, "-c", show],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python(show, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_SECRET_KEY="x" * 50)
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [
@@ -128,16 +124,7 @@ def show_database(**environ):
         "print(json.dumps({'pool': db.get('OPTIONS', {}).get('pool'), "
         "'CONN_MAX_AGE': db['CONN_MAX_AGE']}))"
     )
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env.update(DJANGO_SECRET_KEY="x" * 50, **environ)
-    result = subprocess.run(
-        [sys.executable, "-c", show],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python(show, DJANGO_SECRET_KEY="x" * 50, **environ)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -157,13 +144,9 @@ def test_a_pool_of_connections_on_postgresql_when_asked_for():
 
 
 def test_production_serves_with_a_pool_per_worker():
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    show = (
+    result = run_python(
         "import runpy, os; runpy.run_path('gunicorn.conf.py'); "
         "print(os.environ['DJANGO_DB_POOL_SIZE'])"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", show], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
     )
 
     assert result.stdout.strip() == "10", result.stderr
