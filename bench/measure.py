@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -117,10 +117,19 @@ def _second_degree(viewer: Member) -> Member:
 def _session(member: Member) -> str:
     store = SessionStore()
     store[SESSION_KEY] = str(member.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[BACKEND_SESSION_KEY] = _session_backend()
     store[HASH_SESSION_KEY] = member.get_session_auth_hash()
     store.create()
     return store.session_key
+
+
+def _session_backend() -> str:
+    """The first backend that can load a signed-in member, as Django's test client picks it:
+    the first in AUTHENTICATION_BACKENDS (axes) only refuses sign-ins and has no get_user."""
+    for path in settings.AUTHENTICATION_BACKENDS:
+        if hasattr(load_backend(path), "get_user"):
+            return path
+    raise RuntimeError("no authentication backend can load a user")
 
 
 def _in_process(targets: list[Target]) -> None:
