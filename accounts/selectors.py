@@ -90,7 +90,6 @@ def member_badges(viewer: Member, *, ref: str = "pk") -> dict[str, object]:
     for 3rd+) and the other apps' annotations (`is_premium`), as expressions on a query whose
     `ref` is the member: "pk" for members, or the foreign key of rows that name one (a
     conversation's other member), so those rows need no second query for their members."""
-    viewer_connections = _connections_of(viewer)
     return {
         "degree": Case(
             When(**{ref: viewer.pk}, then=Value(0)),
@@ -98,17 +97,27 @@ def member_badges(viewer: Member, *, ref: str = "pk") -> dict[str, object]:
                 Exists(Connection.objects.filter(member=viewer, other=OuterRef(ref))),
                 then=Value(FIRST),
             ),
-            When(
-                Exists(
-                    Connection.objects.filter(member=OuterRef(ref), other__in=viewer_connections)
-                ),
-                then=Value(SECOND),
-            ),
+            When(Exists(_shared_connections(viewer, ref)), then=Value(SECOND)),
             default=Value(THIRD_PLUS),
             output_field=IntegerField(),
         ),
         **{name: expression(ref) for name, expression in _member_annotations.items()},
     }
+
+
+def _shared_connections(viewer: Member, ref: str) -> QuerySet[Connection]:
+    """The connections of the member `OuterRef(ref)` to an active member who is connected to
+    the viewer (through the mirror row, `other__connections__other`).
+
+    Evaluated row by row, from the member's own connections through the unique index: an
+    `other__in=<the viewer's connections>` let PostgreSQL build, once per query, a hash of the
+    viewer's whole 2nd degree from a scan of every member (4 of the inbox's 6 ms at 10,000
+    members, growing with the site). The `exclude`, always true (no one is their own
+    connection), references the outer row outside an equality, which keeps the planner from
+    turning the subquery into that hash."""
+    return Connection.objects.filter(
+        member=OuterRef(ref), other__is_active=True, other__connections__other=viewer
+    ).exclude(other=OuterRef(ref))
 
 
 def members_for_viewer(*, viewer: Member, queryset: QuerySet[Member] | None = None):
