@@ -59,9 +59,8 @@ def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Me
 
     Blocking removes the connection, so a blocked member is never a path between two others.
     """
-    viewer_connections = _connections_of(viewer)
     mutual = (
-        Connection.objects.filter(member=OuterRef("pk"), other__in=viewer_connections)
+        _shared_connections(viewer, "pk")
         # The viewer has no connections in common with themself, only connections.
         .exclude(member=viewer)
         .order_by()
