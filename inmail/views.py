@@ -301,7 +301,9 @@ def unread_count(request):
     """The top bar's badge; polled every 30 seconds."""
     if not request.user.is_authenticated:
         return HttpResponse(status=204)  # signed out in another tab: leave the badge alone
-    return render(request, "inmail/components.html#unread_badge")
+    # The count alone: the top bar's other counts (context_processors.topbar) stay unread.
+    unread = selectors.unread_count(member=request.user)
+    return render(request, "inmail/components.html#unread_badge", {"unread_messages": unread})
 
 
 # Compose
