@@ -47,19 +47,42 @@ def compose_for(context, member):
 ROW = "inmail/components.html#conversation_row"
 ROW_FILES = ("inmail/components.html", "accounts/components.html")  # the row and its avatar
 ROW_SECONDS = 24 * 60 * 60  # a row's key names the day: it is never read after that
+MESSAGE = "inmail/inbox.html#message"
+MESSAGE_FILES = ("inmail/inbox.html", "inmail/components.html")  # the message, its receipt
+
+
+def _fragment_template(engine, name, files):
+    """The fragment's compiled template, with a digest of its files that every key includes:
+    a deploy (or, in development, an edit) that changes the markup never serves the old
+    fragments. Computed once per compiled template, so once per process in production."""
+    fragment = engine.get_template(name)
+    if not hasattr(fragment, "digest"):
+        digest = hashlib.md5(usedforsecurity=False)
+        for file in files:
+            digest.update(engine.find_template(file)[0].source.encode())
+        fragment.digest = digest.hexdigest()[:8]
+    return fragment
 
 
 def _row_template(engine):
-    """The row's compiled template, with a digest of its files that every key includes: a
-    deploy (or, in development, an edit) that changes the markup never serves the old rows.
-    Computed once per compiled template, so once per process in production."""
-    row = engine.get_template(ROW)
-    if not hasattr(row, "digest"):
-        digest = hashlib.md5(usedforsecurity=False)
-        for name in ROW_FILES:
-            digest.update(engine.find_template(name)[0].source.encode())
-        row.digest = digest.hexdigest()[:8]
-    return row
+    return _fragment_template(engine, ROW, ROW_FILES)
+
+
+def _cached(context, template, items, key, name):
+    """Each item rendered by `template` (with the item as `name`), read from the cache under
+    `key(item)`: the ones missing are rendered and stored together."""
+    keys = [key(item) for item in items]
+    found = shared_cache.get_many(keys)
+    missing = {}
+    html = []
+    for each, item in zip(keys, items, strict=True):
+        if each not in found:
+            with context.push({name: item}):
+                found[each] = missing[each] = template.render(context)
+        html.append(found[each])
+    if missing:
+        shared_cache.set_many(missing, ROW_SECONDS)
+    return mark_safe("".join(html))
 
 
 def _row_key(context, p, digest: str) -> str:
@@ -95,15 +118,43 @@ def conversation_rows(context, rows):
     in production, the process's memory in development) under a key made of what it shows:
     a page of 20 rows is one cache read, and renders only the rows that changed."""
     row_template = _row_template(context.template.engine)
-    keys = [_row_key(context, p, row_template.digest) for p in rows]
-    found = shared_cache.get_many(keys)
-    missing = {}
-    html = []
-    for key, p in zip(keys, rows, strict=True):
-        if key not in found:
-            with context.push(p=p):
-                found[key] = missing[key] = row_template.render(context)
-        html.append(found[key])
-    if missing:
-        shared_cache.set_many(missing, ROW_SECONDS)
-    return mark_safe("".join(html))
+    return _cached(
+        context, row_template, rows, lambda p: _row_key(context, p, row_template.digest), "p"
+    )
+
+
+def _message_key(context, message, digest: str) -> str:
+    """Everything a message shows (inbox.html#message), as `_row_key` for a row: whose it is
+    (mine or theirs), its author's name, its text and time, today (its time reads "9:30 AM"
+    today, "Mon" this week), and the "Seen" under it when it has the read receipt."""
+    receipt = context.get("receipt")
+    author = message.author
+    shown = (
+        context["user"].pk,
+        timezone.localdate(),
+        context["conversation"].pk,
+        message.pk,
+        message.kind,
+        message.author_id,
+        author.first_name,
+        author.last_name,
+        message.body,
+        message.created_at,
+        receipt.at if receipt and receipt.message == message else None,
+    )
+    digest_of_message = hashlib.md5(repr(shown).encode(), usedforsecurity=False).hexdigest()
+    return f"inmail:message:{digest}:{digest_of_message}"
+
+
+@register.simple_tag(takes_context=True)
+def thread_messages(context, messages):
+    """A thread's messages, each read from the cache as the conversation list's rows are
+    (`conversation_rows`): a thread of 20 messages is one cache read."""
+    template = _fragment_template(context.template.engine, MESSAGE, MESSAGE_FILES)
+    return _cached(
+        context,
+        template,
+        messages,
+        lambda message: _message_key(context, message, template.digest),
+        "message",
+    )

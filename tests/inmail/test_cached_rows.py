@@ -7,6 +7,7 @@ from unittest.mock import patch
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from accounts import services as account_services
@@ -132,3 +133,65 @@ def test_the_open_row_and_the_filter_are_part_of_the_key(member_client, member, 
     assert f'href="{thread}"' in listed
     assert 'aria-current="true"' not in listed
     assert f'href="{thread}" aria-current="true"' in opened
+
+
+# A thread's messages are cached the same way.
+
+
+def messages_of(page):
+    return re.findall(r'<li id="message-\d+".*?</li>', page, flags=re.DOTALL)
+
+
+@pytest.mark.django_db
+def test_a_threads_messages_are_rendered_once_then_read_from_the_cache(member_client, talks):
+    thread = reverse("inmail:thread", kwargs={"conversation_id": talks["grace"].pk})
+    first, rendered_first = rendered_rows(member_client, thread)
+    again, rendered_again = rendered_rows(member_client, thread)
+
+    assert rendered_first == 2 + 1  # the two rows and the thread's one message
+    assert rendered_again == 0
+    assert messages_of(again) == messages_of(first)
+    assert "Hi Grace" in messages_of(again)[0]
+
+
+@pytest.mark.django_db
+def test_a_message_shows_its_authors_new_name_and_the_day_at_once(
+    client, member, other, talks, clock
+):
+    client.force_login(other)
+    thread = reverse("inmail:thread", kwargs={"conversation_id": talks["grace"].pk})
+    rendered_rows(client, thread)
+
+    account_services.member_update_profile(
+        member=member, first_name="Augusta", last_name="King", headline="", location="", about=""
+    )
+    renamed, _ = rendered_rows(client, thread)
+    clock.move_to(START + timedelta(days=1))
+    tomorrow, _ = rendered_rows(client, thread)
+
+    (message,) = messages_of(renamed)
+    assert "<strong>Augusta King</strong>" in message
+    assert ">9:30 AM</time>" in message
+    assert ">Tue</time>" in messages_of(tomorrow)[0]
+
+
+@pytest.mark.django_db
+def test_the_read_receipt_moves_to_the_last_message_read(
+    member_client, member, other, talks, clock
+):
+    grace = talks["grace"]
+    thread = reverse("inmail:thread", kwargs={"conversation_id": grace.pk})
+    client = Client()
+    client.force_login(other)
+    client.get(thread)  # Grace reads "Hi Grace"
+    before, _ = rendered_rows(member_client, thread)
+
+    clock.move_to(START + timedelta(minutes=5))
+    services.message_reply(member=member, conversation_id=grace.pk, body="Lunch today?")
+    clock.move_to(START + timedelta(minutes=6))
+    client.get(thread)  # and the reply
+    after, _ = rendered_rows(member_client, thread)
+
+    assert "Seen" in messages_of(before)[0]
+    first, second = messages_of(after)
+    assert ("Seen" in first, "Seen" in second) == (False, True)
