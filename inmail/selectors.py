@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Exists, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest, Least
+from django.utils import timezone
 
 from accounts.models import Block, Connection, Invitation, Member
 from accounts.selectors import (
@@ -20,6 +21,7 @@ from accounts.selectors import (
     visible_members,
 )
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from core.queries import Compiled
 from inmail.models import SEARCH_CONFIG, Conversation, Message, Participant, search_document
 from premium import selectors as premium_selectors
 from premium import services as premium_services
@@ -218,27 +220,34 @@ class TopbarCounts:
     is_premium: bool
 
 
-def topbar_counts(*, member: Member) -> TopbarCounts:
-    """The top bar's badges and the member's Premium state, in one query."""
-
+def _topbar_query(*, member_id: int, now: datetime) -> QuerySet:
     def count(queryset: QuerySet) -> Subquery:
         counted = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
         return Subquery(counted, output_field=IntegerField())
 
-    row = (
-        Member.objects.filter(pk=member.pk)
-        .values(
-            pending_invitations=count(
-                Invitation.objects.filter(
-                    recipient=OuterRef("pk"), status=Invitation.Status.PENDING
-                )
-            ),
-            unread_messages=count(_unread(OuterRef("pk"))),
-            is_premium=premium_selectors.is_premium(),
-        )
-        .get()
+    return Member.objects.filter(pk=member_id).values(
+        pending_invitations=count(
+            Invitation.objects.filter(recipient=OuterRef("pk"), status=Invitation.Status.PENDING)
+        ),
+        unread_messages=count(_unread(OuterRef("pk"))),
+        is_premium=premium_selectors.is_premium(moment=now),
     )
-    return TopbarCounts(**row)
+
+
+# Every page's top bar runs it: built and compiled by the ORM once per process.
+_topbar = Compiled(_topbar_query, member_id=int, now=datetime)
+
+
+def topbar_counts(*, member: Member) -> TopbarCounts:
+    """The top bar's badges and the member's Premium state, in one query."""
+    row = _topbar.first(member_id=member.pk, now=timezone.now())
+    if row is None:
+        raise Member.DoesNotExist
+    return TopbarCounts(
+        pending_invitations=row["pending_invitations"],
+        unread_messages=row["unread_messages"],
+        is_premium=bool(row["is_premium"]),
+    )
 
 
 # Who may write to whom

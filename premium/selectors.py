@@ -79,9 +79,11 @@ def allowance_granted(*, member_id: int, since: datetime) -> int:
     return total or 0
 
 
-def is_premium(ref: str = "pk") -> Exists:
-    """For annotating members (`OuterRef(ref)` is the member): whether they are Premium now."""
-    return Exists(Subscription.objects.premium_at(timezone.now()).filter(member=OuterRef(ref)))
+def is_premium(ref: str = "pk", *, moment: datetime | None = None) -> Exists:
+    """For annotating members (`OuterRef(ref)` is the member): whether they are Premium now
+    (or at `moment`)."""
+    moment = timezone.now() if moment is None else moment
+    return Exists(Subscription.objects.premium_at(moment).filter(member=OuterRef(ref)))
 
 
 def member_is_premium(*, member: Member) -> bool:
