@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Member
+from core import queries
 from premium.models import CREDIT_LIFETIME, CreditGrant, LedgerEntry, Plan, Subscription, add_months
 
 HISTORY_PAGE_SIZE = 20
@@ -82,7 +83,7 @@ def allowance_granted(*, member_id: int, since: datetime) -> int:
 def is_premium(ref: str = "pk", *, moment: datetime | None = None) -> Exists:
     """For annotating members (`OuterRef(ref)` is the member): whether they are Premium now
     (or at `moment`)."""
-    moment = timezone.now() if moment is None else moment
+    moment = queries.now() if moment is None else moment
     return Exists(Subscription.objects.premium_at(moment).filter(member=OuterRef(ref)))
 
 

@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 from unittest.mock import Mock
 
 import pytest
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
 from accounts.models import Member
+from core import queries
 from core.queries import Compiled
 from tests.factories import MemberFactory
 
@@ -50,3 +51,32 @@ def test_a_value_the_query_does_not_use_is_refused(db):
 
     with pytest.raises(ValueError, match="missing"):
         Compiled(ignores_since, member_id=int, since=datetime).first(member_id=1, since=JOINED)
+
+
+def with_joined_before(*, member_id: int, now: datetime):
+    before = Member.objects.filter(pk=OuterRef("pk"), date_joined__lt=queries.now())
+    return (
+        Member.objects.exclude(pk=member_id)
+        .annotate(
+            joined_before=Exists(before),
+            first_joined=Subquery(Member.objects.order_by("date_joined").values("date_joined")[:1]),
+        )
+        .order_by("pk")
+    )
+
+
+@pytest.mark.django_db
+def test_instances_are_the_querysets_with_their_annotations_at_each_calls_time():
+    ada = MemberFactory(date_joined=JOINED)
+    bob = MemberFactory(date_joined=JOINED + timedelta(days=2))
+    cy = MemberFactory(date_joined=JOINED + timedelta(days=4))
+    compiled = Compiled(with_joined_before, member_id=int, now=datetime)
+
+    at_day_3 = compiled.instances(member_id=ada.pk, now=JOINED + timedelta(days=3))
+    at_day_5 = compiled.instances(member_id=cy.pk, now=JOINED + timedelta(days=5))
+
+    assert [(m.pk, bool(m.joined_before)) for m in at_day_3] == [(bob.pk, True), (cy.pk, False)]
+    assert [(m.pk, bool(m.joined_before)) for m in at_day_5] == [(ada.pk, True), (bob.pk, True)]
+    assert {m.first_joined for m in at_day_3} == {JOINED}
+    assert at_day_5[1].full_name == bob.full_name
+    assert at_day_5[1].date_joined == bob.date_joined
