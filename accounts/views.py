@@ -34,8 +34,8 @@ def home(request):
         request,
         "accounts/home.html",
         {
-            "people": selectors.people_you_may_know(viewer=viewer),
-            "inviters": selectors.members_who_invited(member=viewer)[:3],
+            "people": selectors.first_of("people_you_may_know", member=viewer, limit=6),
+            "inviters": selectors.first_of("members_who_invited", member=viewer, limit=3),
             "connection_count": viewer.connections.count(),
         },
     )
@@ -192,9 +192,10 @@ def my_network(request):
             "accounts/invitations.html",
             {"title": title, "shown": shown, "page": page.get_page(request.GET.get("page"))},
         )
-    inviters = list(selectors.members_who_invited(member=member)[: INVITATIONS_SHOWN + 1])
-    invitees = list(selectors.members_invited(member=member)[: INVITATIONS_SHOWN + 1])
-    connections = Paginator(selectors.member_connections(member=member), selectors.PAGE_SIZE)
+    shown_and_one = INVITATIONS_SHOWN + 1
+    inviters = selectors.first_of("members_who_invited", member=member, limit=shown_and_one)
+    invitees = selectors.first_of("members_invited", member=member, limit=shown_and_one)
+    connections = Paginator(_FirstPageCompiled(member), selectors.PAGE_SIZE)
     return render(
         request,
         "accounts/my_network.html",
@@ -206,6 +207,29 @@ def my_network(request):
             "page": connections.get_page(request.GET.get("page")),
         },
     )
+
+
+class _FirstPageCompiled:
+    """The member's connections for a Paginator: the first page (every visit to My Network)
+    from the query compiled once per process (selectors.first_of), the count and any other
+    page from the QuerySet."""
+
+    ordered = True
+
+    def __init__(self, member):
+        self.member = member
+        self.queryset = selectors.member_connections(member=member)
+
+    def count(self):
+        return self.queryset.count()
+
+    def __getitem__(self, rows: slice):
+        if rows.start:
+            return self.queryset[rows]
+        first = selectors.first_of(
+            "member_connections", member=self.member, limit=selectors.PAGE_SIZE
+        )
+        return first[: rows.stop]
 
 
 class CountedPaginator(Paginator):
