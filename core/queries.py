@@ -11,12 +11,13 @@ The time a query is built for (a Premium badge is "Premium now") is `now()`: the
 or the placeholder while a Compiled query that declares `now=datetime` is built.
 """
 
+import copy
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
@@ -59,8 +60,8 @@ class Compiled:
 
     `first(**values)`, for a `.values()` QuerySet of annotations only, is its first row as a
     dict of the database's own values (SQLite answers 0 or 1 for a boolean), or None.
-    `instances(**values)`, for a QuerySet of model instances (no select_related), is the list
-    of them with their annotations, as the QuerySet would give them.
+    `instances(**values)`, for a QuerySet of model instances, is the list of them (with their
+    annotations and select_related members), as the QuerySet would give them.
 
     Whatever changes from one call to the next must be one of the declared values (the time
     through `now()`, never timezone.now()): anything else is frozen into the SQL built once."""
@@ -90,18 +91,21 @@ class Compiled:
                 "slots": slots,
                 "query": query,
                 "compiler": compiler,
+                "alias": connection.alias,
             }
         return self._compiled[key]
 
-    def _rows(self, compiled: dict, values: dict) -> list:
+    def _bind(self, compiled: dict, values: dict) -> list:
         if "now" in self.kinds:
             values.setdefault("now", timezone.now())
-        bound = [
+        return [
             param if slot is None else _adapt(values[slot])
             for param, slot in zip(compiled["params"], compiled["slots"], strict=True)
         ]
+
+    def _rows(self, compiled: dict, values: dict) -> list:
         with connection.cursor() as cursor:
-            cursor.execute(compiled["sql"], bound)
+            cursor.execute(compiled["sql"], self._bind(compiled, values))
             return cursor.fetchall()
 
     def first(self, **values) -> dict | None:
@@ -113,26 +117,15 @@ class Compiled:
         return dict(zip(query.annotation_select, rows[0], strict=True)) if rows else None
 
     def instances(self, **values) -> list[Model]:
-        """As Django's ModelIterable makes them: each row's model fields through from_db,
-        its annotations set on it, every value through the fields' converters."""
+        """Through Django's own ModelIterable (select_related, annotations, converters), with
+        a copy of the compiler that answers the SQL compiled once, bound to these values."""
         compiled = self._compile()
-        compiler = compiled["compiler"]
-        info = compiler.klass_info
-        if info is None or info.get("related_klass_infos"):
-            raise ValueError("instances() reads one model, without select_related")
-        if "converters" not in compiled:
-            columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-            compiled["converters"] = compiler.get_converters(columns)
-        rows = self._rows(compiled, values)
-        if compiled["converters"]:
-            rows = list(compiler.apply_converters(rows, compiled["converters"]))
-        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
-        names = [column[0].target.attname for column in compiler.select[start:end]]
-        model, db = info["model"], connection.alias
-        instances = []
-        for row in rows:
-            instance = model.from_db(db, names, row[start:end])
-            for name, position in compiler.annotation_col_map.items():
-                setattr(instance, name, row[position])
-            instances.append(instance)
-        return instances
+        rows_sql = compiled["sql"], tuple(self._bind(compiled, values))
+        compiler = copy.copy(compiled["compiler"])
+        compiler.connection = connections[compiled["alias"]]
+        compiler.as_sql = lambda *args, **kwargs: rows_sql
+        query = copy.copy(compiled["query"])
+        query.get_compiler = lambda *args, **kwargs: compiler
+        queryset = query.model._default_manager.using(compiled["alias"]).all()
+        queryset.query = query
+        return list(queryset)

@@ -114,6 +114,24 @@ def _with_badges(rows: list[Participant]) -> list[Participant]:
     return rows
 
 
+def _inbox_rows(member: Member, filter_name: str) -> QuerySet[Participant]:
+    return _participants(member).filter(FILTERS[filter_name][1]).order_by("-last_message_at", "-pk")
+
+
+# The first page of each filter, what opening Messaging shows: built and compiled by the ORM
+# once per process (core.queries.Compiled), which cost more than the database's work.
+_first_pages = {
+    name: Compiled(
+        lambda *, member_id, now, name=name: _inbox_rows(Member(pk=member_id), name)[
+            : INBOX_PAGE_SIZE + 1
+        ],
+        member_id=int,
+        now=datetime,
+    )
+    for name in FILTERS
+}
+
+
 def inbox_page(
     *, member: Member, filter_name: str, cursor: str | None = None, query: str = ""
 ) -> InboxPage:
@@ -124,13 +142,16 @@ def inbox_page(
     conversation that moves to the top while the member reads doesn't shift the pages below.
     Raises BadCursor for a cursor this code did not make.
     """
-    rows = _participants(member).filter(FILTERS[filter_name][1])
-    if query.strip():
-        rows = _search(rows, query.strip())
-    if cursor:
-        at, pk = decode_cursor(cursor)
-        rows = rows.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, pk__lt=pk))
-    rows = _with_badges(list(rows.order_by("-last_message_at", "-pk")[: INBOX_PAGE_SIZE + 1]))
+    if not query.strip() and not cursor:
+        rows = _with_badges(_first_pages[filter_name].instances(member_id=member.pk))
+    else:
+        rows = _inbox_rows(member, filter_name)
+        if query.strip():
+            rows = _search(rows, query.strip())
+        if cursor:
+            at, pk = decode_cursor(cursor)
+            rows = rows.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, pk__lt=pk))
+        rows = _with_badges(list(rows[: INBOX_PAGE_SIZE + 1]))
     more = len(rows) > INBOX_PAGE_SIZE
     rows = rows[:INBOX_PAGE_SIZE]
     return InboxPage(rows=rows, next_cursor=encode_cursor(rows[-1]) if more else None)
@@ -139,15 +160,25 @@ def inbox_page(
 def own_conversation(*, member: Member, conversation_id: int) -> Participant | None:
     """The member's side of the conversation, or None when it is not theirs; with
     `other_read_at`, when the other member last read it (for `read_receipt`), in the same query."""
+    rows = _own_conversation.instances(member_id=member.pk, conversation_id=conversation_id)
+    return next(iter(_with_badges(rows)), None)
+
+
+def _own_conversation_query(*, member_id: int, conversation_id: int, now: datetime):
     others_side = Participant.objects.filter(
         conversation=OuterRef("conversation"), member=OuterRef("other")
     )
-    rows = (
-        _participants(member)
+    return (
+        _participants(Member(pk=member_id))
         .filter(conversation_id=conversation_id)
         .annotate(other_read_at=Subquery(others_side.values("read_at")[:1]))[:1]
     )
-    return next(iter(_with_badges(list(rows))), None)
+
+
+# Every thread opened runs it: built and compiled by the ORM once per process.
+_own_conversation = Compiled(
+    _own_conversation_query, member_id=int, conversation_id=int, now=datetime
+)
 
 
 def thread_messages(
