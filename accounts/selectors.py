@@ -126,6 +126,20 @@ def members_for_viewer(*, viewer: Member, queryset: QuerySet[Member] | None = No
     return with_relationship(visible_members(viewer) if queryset is None else queryset, viewer)
 
 
+def _member_for_viewer_query(*, viewer_id: int, slug: str, now: datetime) -> QuerySet[Member]:
+    return members_for_viewer(viewer=Member(pk=viewer_id)).filter(slug=slug)[:1]
+
+
+# Every profile shown runs it: built and compiled by the ORM once per process.
+_member_for_viewer = Compiled(_member_for_viewer_query, viewer_id=int, slug=str, now=datetime)
+
+
+def member_for_viewer(*, viewer: Member, slug: str) -> Member | None:
+    """The member whose address is `slug`, as `members_for_viewer` lists them, or None when
+    there is none the viewer may see."""
+    return next(iter(_member_for_viewer.instances(viewer_id=viewer.pk, slug=slug)), None)
+
+
 def mutual_connections(*, viewer: Member, member: Member, limit: int = 3) -> QuerySet[Member]:
     """A few of the connections the viewer and `member` share, for "Ann, Bo and 3 others"."""
     return (

@@ -118,7 +118,9 @@ def signup(request):
 
 @login_required
 def profile(request, slug):
-    member = get_object_or_404(selectors.members_for_viewer(viewer=request.user), slug=slug)
+    member = selectors.member_for_viewer(viewer=request.user, slug=slug)
+    if member is None:
+        raise Http404("No Member matches the given query.")
     mutual = []
     if member.degree == selectors.SECOND:
         mutual = list(selectors.mutual_connections(viewer=request.user, member=member))

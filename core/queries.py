@@ -45,6 +45,8 @@ def _placeholder(kind: type, index: int) -> object:
         return -7_310_981 - index
     if kind is datetime:
         return datetime(1970, 1, 2, 3, 4, 5, 678_901 - index, tzinfo=UTC)
+    if kind is str:
+        return f"core.queries:placeholder:{index}"
     raise TypeError(f"no placeholder for {kind.__name__}")
 
 
@@ -55,8 +57,9 @@ def _adapt(value: object) -> object:
 
 
 class Compiled:
-    """`build(**values)` returns the QuerySet; `kinds` names each value and its type (int,
-    or datetime; `now=datetime` is the time of `now()`, bound to the current time unless given).
+    """`build(**values)` returns the QuerySet; `kinds` names each value and its type (int, str
+    compared as it is, or datetime; `now=datetime` is the time of `now()`, bound to the
+    current time unless given).
 
     `first(**values)`, for a `.values()` QuerySet of annotations only, is its first row as a
     dict of the database's own values (SQLite answers 0 or 1 for a boolean), or None.
