@@ -25,6 +25,7 @@ every page works as before, and the badge polls every 30 seconds.
 """
 
 import asyncio
+import random
 import re
 import weakref
 from datetime import UTC, datetime, timedelta
@@ -255,8 +256,13 @@ async def _events(request, member, session_key, since: datetime | None):
             async with _database_slots():
                 payload = await sync_to_async(_render)(request, catch_up)
             yield payload
+        # The first heartbeat comes after a random part of the interval: streams opened at
+        # the same moment (pages reconnecting after a deploy) would otherwise check their
+        # sessions in lockstep, a burst of queries every interval.
+        wait = heartbeat * random.random()
         while True:
-            event = await subscription.next(timeout=heartbeat)
+            event = await subscription.next(timeout=wait)
+            wait = heartbeat
             if event is live.CLOSED:
                 return
             payload = await _next_payload(request, member, session_key, event)
