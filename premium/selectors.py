@@ -84,7 +84,16 @@ def is_premium(ref: str = "pk", *, moment: datetime | None = None) -> Exists:
     """For annotating members (`OuterRef(ref)` is the member): whether they are Premium now
     (or at `moment`)."""
     moment = queries.now() if moment is None else moment
-    return Exists(Subscription.objects.premium_at(moment).filter(member=OuterRef(ref)))
+    return Exists(
+        Subscription.objects.premium_at(moment).filter(
+            # The second condition, always true, refers to the member outside an equality:
+            # PostgreSQL then reads each member's subscription through the index on member,
+            # rather than hashing every Premium subscription of the site once per query
+            # (2,500 rows at 10,000 members, 25,000 at 100,000: growing with the site).
+            member=OuterRef(ref),
+            member__gte=OuterRef(ref),
+        )
+    )
 
 
 def member_is_premium(*, member: Member) -> bool:
