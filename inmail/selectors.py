@@ -241,7 +241,9 @@ def _unread(member) -> QuerySet[Participant]:
 
 
 def unread_count(*, member: Member) -> int:
-    return _unread(member).count()
+    """The unread badge's count (polled by every open page): a query compiled once."""
+    row = _unread_counted.first(member_id=member.pk)
+    return row["unread_messages"] if row else 0
 
 
 @dataclass(frozen=True)
@@ -251,22 +253,29 @@ class TopbarCounts:
     is_premium: bool
 
 
-def _topbar_query(*, member_id: int, now: datetime) -> QuerySet:
-    def count(queryset: QuerySet) -> Subquery:
-        counted = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
-        return Subquery(counted, output_field=IntegerField())
+def _count(queryset: QuerySet) -> Subquery:
+    counted = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
 
+
+def _topbar_query(*, member_id: int, now: datetime) -> QuerySet:
     return Member.objects.filter(pk=member_id).values(
-        pending_invitations=count(
+        pending_invitations=_count(
             Invitation.objects.filter(recipient=OuterRef("pk"), status=Invitation.Status.PENDING)
         ),
-        unread_messages=count(_unread(OuterRef("pk"))),
+        unread_messages=_count(_unread(OuterRef("pk"))),
         is_premium=premium_selectors.is_premium(moment=now),
     )
 
 
 # Every page's top bar runs it: built and compiled by the ORM once per process.
 _topbar = Compiled(_topbar_query, member_id=int, now=datetime)
+_unread_counted = Compiled(
+    lambda *, member_id: Member.objects.filter(pk=member_id).values(
+        unread_messages=_count(_unread(OuterRef("pk")))
+    ),
+    member_id=int,
+)
 
 
 def topbar_counts(*, member: Member) -> TopbarCounts:
