@@ -245,6 +245,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Lax, not Strict: a link from an email or another site must still open a signed-in page.
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, each read through a query the ORM compiles once per process.
+SESSION_ENGINE = "core.sessions"
 
 if not DEBUG:
     # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto (README).
