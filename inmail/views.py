@@ -5,6 +5,7 @@ Every page is a full page without JavaScript. htmx requests name the pane they r
 `load-more` (the next rows), `thread-pane` (a conversation), `messaging` (both panes).
 """
 
+import functools
 import uuid
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseLocation, push_url
 
@@ -130,12 +131,19 @@ def _thread_context(request, participant, *, form=None, error=None):
             sender=request.user, recipient=other, conversation=participant.conversation
         ),
         "form": form or _new_form("reply"),
-        "spam_form": SpamReportForm(auto_id="spam_%s"),
+        "spam_reasons": _spam_reasons(get_language()),
         "error": error,
         # Out-of-band updates of the conversation's row and the unread badge, for htmx
         # requests that replace the thread pane alone.
         "oob": wants_fragment(request) and request.htmx.target == "thread-pane",
     }
+
+
+@functools.cache
+def _spam_reasons(language: str) -> str:
+    """The spam report's radio buttons, the same on every thread: rendered once per process
+    (and language) rather than through the form renderer's templates on every page."""
+    return str(SpamReportForm(auto_id="spam_%s")["reason"])
 
 
 def _new_form(prefix, data=None):
