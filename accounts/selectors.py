@@ -398,3 +398,18 @@ def first_of(selector: str, *, member: Member, limit: int) -> list[Member]:
             now=datetime,
         )
     return _compiled_firsts[key].instances(member_id=member.pk)
+
+
+# A 2nd-degree profile's "Ann, Bo and 3 others": compiled once per process, as above.
+_mutual_connections = Compiled(
+    lambda *, viewer_id, member_id: mutual_connections(
+        viewer=Member(pk=viewer_id), member=Member(pk=member_id)
+    ),
+    viewer_id=int,
+    member_id=int,
+)
+
+
+def first_mutual_connections(*, viewer: Member, member: Member) -> list[Member]:
+    """`mutual_connections` (the first 3), as a profile shows them."""
+    return _mutual_connections.instances(viewer_id=viewer.pk, member_id=member.pk)

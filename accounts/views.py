@@ -123,7 +123,7 @@ def profile(request, slug):
         raise Http404("No Member matches the given query.")
     mutual = []
     if member.degree == selectors.SECOND:
-        mutual = list(selectors.mutual_connections(viewer=request.user, member=member))
+        mutual = selectors.first_mutual_connections(viewer=request.user, member=member)
     context = {
         "member": member,
         "mutual": mutual,
