@@ -186,6 +186,8 @@ def thread_messages(
 ) -> list[Message]:
     """The conversation's most recent messages, oldest first: those written after `after`,
     or the one `message_id`, when given."""
+    if after is None and message_id is None:
+        return list(reversed(_latest_messages.instances(conversation_id=conversation.pk)))
     latest = Message.objects.filter(conversation=conversation)
     if after is not None:
         latest = latest.filter(created_at__gt=after)
@@ -193,6 +195,17 @@ def thread_messages(
         latest = latest.filter(pk=message_id)
     latest = latest.select_related("author").order_by("-created_at", "-id")[:THREAD_MESSAGES]
     return list(reversed(latest))
+
+
+# Every thread opened reads them: built and compiled by the ORM once per process.
+_latest_messages = Compiled(
+    lambda *, conversation_id: (
+        Message.objects.filter(conversation_id=conversation_id)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:THREAD_MESSAGES]
+    ),
+    conversation_id=int,
+)
 
 
 @dataclass(frozen=True)
