@@ -67,7 +67,8 @@ class Compiled:
     annotations and select_related members), as the QuerySet would give them.
 
     Whatever changes from one call to the next must be one of the declared values (the time
-    through `now()`, never timezone.now()): anything else is frozen into the SQL built once."""
+    through `now()`, never timezone.now()), each used as it is, not computed on (a value found
+    nowhere among the parameters is refused): anything else is frozen into the SQL built once."""
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: type):
         self.build = build
