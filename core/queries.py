@@ -1,11 +1,11 @@
 """A query the ORM builds and compiles once per process, then runs with new values.
 
-Building and compiling a query of a few subqueries costs Django more than PostgreSQL takes to
-run it (the top bar's three counts: 1.5 ms of Python for 0.2 ms in the database; a list of
-members with their degree, mutual connections and invitations: 5 to 8 ms), and the top bar's is
-run on every page. `Compiled` builds the query once with placeholder values, notes where each
-of them landed among the SQL's parameters, and then runs that SQL with the values of the
-moment: the query stays written with the ORM, in one place.
+Building and compiling a query of a few subqueries can cost Django more than PostgreSQL takes
+to run it (the top bar's three counts: over 1 ms of Python for 0.2 ms in the database; a list
+of members with their degree, mutual connections and invitations: 4 to 6 ms), and the top
+bar's is run on every page. `Compiled` builds the query once with placeholder values, notes
+where each of them landed among the SQL's parameters, and then runs that SQL with the values
+of the moment: the query stays written with the ORM, in one place.
 
 The time a query is built for (a Premium badge is "Premium now") is `now()`: the current time,
 or the placeholder while a Compiled query that declares `now=datetime` is built.
