@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Member
 from core.errors import Conflict, DomainError, Invalid, NotAllowed
+from core.queries import Compiled
 from premium import selectors
 from premium.models import (
     CREDIT_LIFETIME,
@@ -101,10 +102,7 @@ class _Credits:
 
     @classmethod
     def load(cls, member: Member) -> "_Credits":
-        lots = CreditGrant.objects.filter(member=member, remaining__gt=0).order_by(
-            "expires_at", "id"
-        )
-        return cls(member.pk, list(lots))
+        return cls(member.pk, _lots_left.instances(member_id=member.pk))
 
     def record(self, *, amount, reason, at, note="", actor=None, grant=None) -> LedgerEntry:
         self.balance += amount
@@ -186,7 +184,23 @@ def _lock(member: Member) -> None:
 
 
 def _live_subscription(member: Member) -> Subscription | None:
-    return Subscription.objects.live().select_related("plan").filter(member=member).first()
+    return next(iter(_live.instances(member_id=member.pk)), None)
+
+
+def _live_query(*, member_id: int):
+    live = Subscription.objects.live().select_related("plan").filter(member_id=member_id)
+    return (live if live.ordered else live.order_by("pk"))[:1]  # as .first() orders
+
+
+# Every page that shows a Premium status reads both (premium_status): built and compiled by
+# the ORM once per process (core.queries.Compiled).
+_live = Compiled(_live_query, member_id=int)
+_lots_left = Compiled(
+    lambda *, member_id: CreditGrant.objects.filter(member_id=member_id, remaining__gt=0).order_by(
+        "expires_at", "id"
+    ),
+    member_id=int,
+)
 
 
 def _grant_month(sub: Subscription, credits: _Credits, *, actor: Member | None = None) -> None:
