@@ -24,6 +24,7 @@ from accounts.forms import (
 from core.errors import DomainError, NotFound
 from core.http import action_error, fragment_status, refused, render_page, status_for
 from core.limits import client_ip, limit, signin_email
+from core.queries import FirstPage
 
 
 def home(request):
@@ -197,7 +198,12 @@ def my_network(request):
     shown_and_one = INVITATIONS_SHOWN + 1
     inviters = selectors.first_of("members_who_invited", member=member, limit=shown_and_one)
     invitees = selectors.first_of("members_invited", member=member, limit=shown_and_one)
-    connections = Paginator(_FirstPageCompiled(member), selectors.PAGE_SIZE)
+    # The first page from a query compiled once (every visit to My Network shows it).
+    connections = FirstPage(
+        selectors.member_connections(member=member),
+        lambda: selectors.first_of("member_connections", member=member, limit=selectors.PAGE_SIZE),
+    )
+    connections = Paginator(connections, selectors.PAGE_SIZE)
     return render(
         request,
         "accounts/my_network.html",
@@ -209,29 +215,6 @@ def my_network(request):
             "page": connections.get_page(request.GET.get("page")),
         },
     )
-
-
-class _FirstPageCompiled:
-    """The member's connections for a Paginator: the first page (every visit to My Network)
-    from the query compiled once per process (selectors.first_of), the count and any other
-    page from the QuerySet."""
-
-    ordered = True
-
-    def __init__(self, member):
-        self.member = member
-        self.queryset = selectors.member_connections(member=member)
-
-    def count(self):
-        return self.queryset.count()
-
-    def __getitem__(self, rows: slice):
-        if rows.start:
-            return self.queryset[rows]
-        first = selectors.first_of(
-            "member_connections", member=self.member, limit=selectors.PAGE_SIZE
-        )
-        return first[: rows.stop]
 
 
 class CountedPaginator(Paginator):

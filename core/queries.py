@@ -133,3 +133,22 @@ class Compiled:
         queryset = query.model._default_manager.using(compiled["alias"]).all()
         queryset.query = query
         return list(queryset)
+
+
+class FirstPage:
+    """A list for Django's Paginator: its first page (what almost every visit shows) from
+    `first()`, a query compiled once, and the count and any other page from `queryset`."""
+
+    ordered = True  # the Paginator warns about unordered lists: `queryset` is ordered
+
+    def __init__(self, queryset: QuerySet, first: Callable[[], list]):
+        self.queryset = queryset
+        self.first = first
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, rows: slice):
+        if rows.start:
+            return self.queryset[rows]
+        return self.first()[: rows.stop]

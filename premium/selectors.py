@@ -54,6 +54,17 @@ def credit_history(*, member: Member) -> QuerySet[LedgerEntry]:
     )
 
 
+# My Premium's first page of history: built and compiled by the ORM once per process.
+_history_first_page = queries.Compiled(
+    lambda *, member_id: credit_history(member=Member(pk=member_id))[:HISTORY_PAGE_SIZE],
+    member_id=int,
+)
+
+
+def credit_history_first_page(*, member: Member) -> list[LedgerEntry]:
+    return _history_first_page.instances(member_id=member.pk)
+
+
 def credits_expiring(*, lots, limit: int = 6) -> list[dict]:
     """Credits left per expiry date, soonest first: `[{"day": date, "credits": n}, …]`.
 

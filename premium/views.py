@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.http import refused, render_page, wants_fragment
+from core.queries import FirstPage
 from premium import selectors, services
 from premium.forms import OpenProfileForm
 from premium.models import Plan
@@ -22,7 +23,11 @@ def _refused(request, error, *, back=None):
 @login_required
 def my_premium(request):
     member = request.user
-    history = Paginator(selectors.credit_history(member=member), selectors.HISTORY_PAGE_SIZE)
+    history = FirstPage(
+        selectors.credit_history(member=member),
+        lambda: selectors.credit_history_first_page(member=member),
+    )
+    history = Paginator(history, selectors.HISTORY_PAGE_SIZE)
     context = {"history": history.get_page(request.GET.get("page"))}
     # The history's page links swap the history alone, which needs nothing else.
     if not wants_fragment(request):
