@@ -4,11 +4,12 @@ from datetime import UTC, datetime, timedelta
 from unittest.mock import Mock
 
 import pytest
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Subquery
 
 from accounts.models import Member
 from core import queries
-from core.queries import Compiled
+from core.queries import Compiled, FirstPage
 from tests.factories import MemberFactory
 
 JOINED = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
@@ -80,3 +81,18 @@ def test_instances_are_the_querysets_with_their_annotations_at_each_calls_time()
     assert {m.first_joined for m in at_day_3} == {JOINED}
     assert at_day_5[1].full_name == bob.full_name
     assert at_day_5[1].date_joined == bob.date_joined
+
+
+@pytest.mark.django_db
+def test_first_page_comes_from_first_and_the_others_from_the_queryset():
+    members = [MemberFactory() for _ in range(5)]
+    queryset = Member.objects.order_by("pk")
+    first = Mock(return_value=list(queryset[:2]))
+    paginator = Paginator(FirstPage(queryset, first), 2)
+
+    one, three = paginator.page(1), paginator.page(3)
+
+    assert paginator.count == 5
+    assert list(one.object_list) == members[:2]
+    assert list(three.object_list) == members[4:]
+    assert first.call_count == 1
