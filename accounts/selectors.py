@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import Block, Connection, Invitation, Member
-from core.queries import Compiled
+from core.queries import Compiled, Pattern
 
 FIRST, SECOND, THIRD_PLUS = 1, 2, 3
 PAGE_SIZE = 25
@@ -413,3 +413,34 @@ _mutual_connections = Compiled(
 def first_mutual_connections(*, viewer: Member, member: Member) -> list[Member]:
     """`mutual_connections` (the first 3), as a profile shows them."""
     return _mutual_connections.instances(viewer_id=viewer.pk, member_id=member.pk)
+
+
+# A search's first page (what almost every search shows), for up to this many words: built
+# and compiled by the ORM once per process for each number of words and degree (7 ms of
+# Python a search otherwise).
+SEARCH_COMPILED_WORDS = 4
+_compiled_searches: dict[tuple[int, int | None], Compiled] = {}
+
+
+def member_search_first_page(
+    *, viewer: Member, query: str, degree: int | None = None
+) -> list[Member]:
+    """`member_search(...)[:PAGE_SIZE]`, as a list."""
+    words = query.split()
+    if not words or len(words) > SEARCH_COMPILED_WORDS:
+        return list(member_search(viewer=viewer, query=query, degree=degree)[:PAGE_SIZE])
+    key = (len(words), degree)
+    if key not in _compiled_searches:
+        names = [f"word{i}" for i in range(len(words))]
+
+        def build(*, viewer_id, now, **placeholders):
+            query = " ".join(placeholders[name] for name in names)
+            return member_search(viewer=Member(pk=viewer_id), query=query, degree=degree)[
+                :PAGE_SIZE
+            ]
+
+        _compiled_searches[key] = Compiled(
+            build, viewer_id=int, now=datetime, **dict.fromkeys(names, Pattern)
+        )
+    values = {f"word{i}": word for i, word in enumerate(words)}
+    return _compiled_searches[key].instances(viewer_id=viewer.pk, **values)

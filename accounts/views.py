@@ -200,7 +200,7 @@ def my_network(request):
     invitees = selectors.first_of("members_invited", member=member, limit=shown_and_one)
     # The first page from a query compiled once (every visit to My Network shows it).
     connections = FirstPage(
-        selectors.member_connections(member=member),
+        lambda: selectors.member_connections(member=member),
         lambda: selectors.first_of("member_connections", member=member, limit=selectors.PAGE_SIZE),
     )
     connections = Paginator(connections, selectors.PAGE_SIZE)
@@ -238,8 +238,14 @@ def search(request):
     page = count = None
     if query:
         degree = DEGREES.get(chip)
-        results = selectors.member_search(viewer=request.user, query=query, degree=degree)
         count = selectors.member_search_count(viewer=request.user, query=query, degree=degree)
+        # The first page from a query compiled once (selectors.member_search_first_page).
+        results = FirstPage(
+            lambda: selectors.member_search(viewer=request.user, query=query, degree=degree),
+            lambda: selectors.member_search_first_page(
+                viewer=request.user, query=query, degree=degree
+            ),
+        )
         paginator = CountedPaginator(results, selectors.PAGE_SIZE, count=count.pages)
         page = paginator.get_page(request.GET.get("page"))
     # The search box and the chips swap the results alone.

@@ -39,14 +39,19 @@ def _built_at(moment: datetime | None):
         _building_now.reset(token)
 
 
+class Pattern(str):
+    """The kind of a text the query matches with LIKE (`icontains`, `istartswith`): found
+    inside its parameters ("%text%"), and escaped there as Django escapes it."""
+
+
 def _placeholder(kind: type, index: int) -> object:
     # Values no query of ours holds, so that each one is found where it landed and nowhere else.
     if kind is int:
         return -7_310_981 - index
     if kind is datetime:
         return datetime(1970, 1, 2, 3, 4, 5, 678_901 - index, tzinfo=UTC)
-    if kind is str:
-        return f"core.queries:placeholder:{index}"
+    if kind in (str, Pattern):
+        return f"core.queries:placeholder:{index}:"
     raise TypeError(f"no placeholder for {kind.__name__}")
 
 
@@ -56,10 +61,27 @@ def _adapt(value: object) -> object:
     return value
 
 
+def _pattern_slot(param: object, patterns: dict[str, str]) -> tuple[str, str, str] | None:
+    """(name, the text before and after it) for a LIKE parameter that holds a Pattern."""
+    if isinstance(param, str):
+        for name, placeholder in patterns.items():
+            if placeholder in param:
+                before, after = param.split(placeholder, 1)
+                return name, before, after
+    return None
+
+
+def _bound(slot: str | tuple[str, str, str], values: dict) -> object:
+    if isinstance(slot, str):
+        return _adapt(values[slot])
+    name, before, after = slot
+    return before + connection.ops.prep_for_like_query(values[name]) + after
+
+
 class Compiled:
     """`build(**values)` returns the QuerySet; `kinds` names each value and its type (int, str
-    compared as it is, or datetime; `now=datetime` is the time of `now()`, bound to the
-    current time unless given).
+    compared as it is, Pattern for a text matched with LIKE, or datetime; `now=datetime` is
+    the time of `now()`, bound to the current time unless given).
 
     `first(**values)`, for a `.values()` QuerySet of annotations only, is its first row as a
     dict of the database's own values (SQLite answers 0 or 1 for a boolean), or None.
@@ -86,8 +108,12 @@ class Compiled:
             compiler = query.get_compiler(connection=connection)
             sql, params = compiler.as_sql()
             where = {_adapt(value): name for name, value in placeholders.items()}
-            slots = [where.get(param) for param in params]
-            if set(placeholders) - set(slots):
+            patterns = {
+                name: value for name, value in placeholders.items() if self.kinds[name] is Pattern
+            }
+            slots = [where.get(param) or _pattern_slot(param, patterns) for param in params]
+            found = {slot if isinstance(slot, str) else slot and slot[0] for slot in slots}
+            if set(placeholders) - found:
                 raise ValueError("a value is missing from the compiled query's parameters")
             self._compiled[key] = {
                 "sql": sql,
@@ -103,7 +129,7 @@ class Compiled:
         if "now" in self.kinds:
             values.setdefault("now", timezone.now())
         return [
-            param if slot is None else _adapt(values[slot])
+            param if slot is None else _bound(slot, values)
             for param, slot in zip(compiled["params"], compiled["slots"], strict=True)
         ]
 
@@ -137,18 +163,19 @@ class Compiled:
 
 class FirstPage:
     """A list for Django's Paginator: its first page (what almost every visit shows) from
-    `first()`, a query compiled once, and the count and any other page from `queryset`."""
+    `first()`, a query compiled once, and the count and any other page from the QuerySet that
+    `queryset()` builds (only when one of them is asked for)."""
 
-    ordered = True  # the Paginator warns about unordered lists: `queryset` is ordered
+    ordered = True  # the Paginator warns about unordered lists: the QuerySet is ordered
 
-    def __init__(self, queryset: QuerySet, first: Callable[[], list]):
+    def __init__(self, queryset: Callable[[], QuerySet], first: Callable[[], list]):
         self.queryset = queryset
         self.first = first
 
     def count(self) -> int:
-        return self.queryset.count()
+        return self.queryset().count()
 
     def __getitem__(self, rows: slice):
         if rows.start:
-            return self.queryset[rows]
+            return self.queryset()[rows]
         return self.first()[: rows.stop]

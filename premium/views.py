@@ -24,7 +24,7 @@ def _refused(request, error, *, back=None):
 def my_premium(request):
     member = request.user
     history = FirstPage(
-        selectors.credit_history(member=member),
+        lambda: selectors.credit_history(member=member),
         lambda: selectors.credit_history_first_page(member=member),
     )
     history = Paginator(history, selectors.HISTORY_PAGE_SIZE)

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from accounts.models import Member
 from core import queries
-from core.queries import Compiled, FirstPage
+from core.queries import Compiled, FirstPage, Pattern
 from tests.factories import MemberFactory
 
 JOINED = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
@@ -88,7 +88,7 @@ def test_first_page_comes_from_first_and_the_others_from_the_queryset():
     members = [MemberFactory() for _ in range(5)]
     queryset = Member.objects.order_by("pk")
     first = Mock(return_value=list(queryset[:2]))
-    paginator = Paginator(FirstPage(queryset, first), 2)
+    paginator = Paginator(FirstPage(lambda: queryset, first), 2)
 
     one, three = paginator.page(1), paginator.page(3)
 
@@ -96,3 +96,21 @@ def test_first_page_comes_from_first_and_the_others_from_the_queryset():
     assert list(one.object_list) == members[:2]
     assert list(three.object_list) == members[4:]
     assert first.call_count == 1
+
+
+@pytest.mark.django_db
+def test_a_pattern_is_matched_with_like_as_django_escapes_it():
+    for name in ["50% off", "500 off", "a_b", "axb", "back\\slash"]:
+        MemberFactory(first_name=name)
+    compiled = Compiled(
+        lambda *, text: Member.objects.filter(first_name__icontains=text).order_by("pk"),
+        text=Pattern,
+    )
+
+    def found(text):
+        return [m.first_name for m in compiled.instances(text=text)]
+
+    assert found("50%") == ["50% off"]
+    assert found("a_b") == ["a_b"]
+    assert found("k\\s") == ["back\\slash"]
+    assert found("OFF") == ["50% off", "500 off"]
