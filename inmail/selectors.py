@@ -334,15 +334,20 @@ class Compose:
 
 
 def conversation_between(a: Member, b: Member) -> Conversation | None:
-    # Spelled as the unique index is, so the database can use it.
     low, high = sorted([a.pk, b.pk])
-    return (
-        Conversation.objects.alias(
-            low=Least("starter", "recipient"), high=Greatest("starter", "recipient")
-        )
-        .filter(low=low, high=high)
-        .first()
-    )
+    return next(iter(_between.instances(low=low, high=high)), None)
+
+
+def _between_query(*, low: int, high: int) -> QuerySet[Conversation]:
+    # Spelled as the unique index is, so the database can use it.
+    between = Conversation.objects.alias(
+        low=Least("starter", "recipient"), high=Greatest("starter", "recipient")
+    ).filter(low=low, high=high)
+    return (between if between.ordered else between.order_by("pk"))[:1]  # as .first() orders
+
+
+# Every profile and compose window reads it: built and compiled by the ORM once per process.
+_between = Compiled(_between_query, low=int, high=int)
 
 
 def block_refusal(sender: Member, recipient: Member) -> tuple[str, DomainError] | None:
