@@ -97,16 +97,20 @@ class Compiled:
         self.kinds = kinds
         self._compiled: dict[tuple[str, str], dict] = {}
 
+    def _build(self, first_index: int):
+        placeholders = {
+            name: _placeholder(kind, first_index + i)
+            for i, (name, kind) in enumerate(self.kinds.items())
+        }
+        with _built_at(placeholders.get("now")):
+            query = self.build(**placeholders).query
+        compiler = query.get_compiler(connection=connection)
+        return placeholders, query, compiler, *compiler.as_sql()
+
     def _compile(self) -> dict:
         key = (connection.alias, connection.vendor)
         if key not in self._compiled:
-            placeholders = {
-                name: _placeholder(kind, i) for i, (name, kind) in enumerate(self.kinds.items())
-            }
-            with _built_at(placeholders.get("now")):
-                query = self.build(**placeholders).query
-            compiler = query.get_compiler(connection=connection)
-            sql, params = compiler.as_sql()
+            placeholders, query, compiler, sql, params = self._build(0)
             where = {_adapt(value): name for name, value in placeholders.items()}
             patterns = {
                 name: value for name, value in placeholders.items() if self.kinds[name] is Pattern
@@ -115,6 +119,17 @@ class Compiled:
             found = {slot if isinstance(slot, str) else slot and slot[0] for slot in slots}
             if set(placeholders) - found:
                 raise ValueError("a value is missing from the compiled query's parameters")
+            # Built again with other placeholders, nothing else may differ: a value that is
+            # not declared (timezone.now() called in `build`) would be frozen into the SQL.
+            *_, sql_again, params_again = self._build(100)
+            if sql_again != sql or any(
+                slot is None and param != again
+                for slot, param, again in zip(slots, params, params_again, strict=True)
+            ):
+                raise ValueError(
+                    "the query changes between two builds with more than its declared values "
+                    "(the time must come from core.queries.now())"
+                )
             self._compiled[key] = {
                 "sql": sql,
                 "params": list(params),

@@ -6,6 +6,7 @@ from unittest.mock import Mock
 import pytest
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 
 from accounts.models import Member
 from core import queries
@@ -34,7 +35,7 @@ def test_each_call_runs_with_its_own_values_and_the_query_is_built_once():
     ]
 
     assert answers == [True, False, True, True]
-    assert build.call_count == 1
+    assert build.call_count == 2  # when it is compiled (the second build checks the first)
 
 
 @pytest.mark.django_db
@@ -52,6 +53,16 @@ def test_a_value_the_query_does_not_use_is_refused(db):
 
     with pytest.raises(ValueError, match="missing"):
         Compiled(ignores_since, member_id=int, since=datetime).first(member_id=1, since=JOINED)
+
+
+def test_a_value_that_changes_without_being_declared_is_refused(db):
+    def reads_the_clock(*, member_id: int):
+        # The time is a value like any other: through queries.now() and `now=datetime`.
+        joined = Member.objects.filter(pk=OuterRef("pk"), date_joined__lt=timezone.now())
+        return Member.objects.filter(pk=member_id).values(joined=Exists(joined))
+
+    with pytest.raises(ValueError, match="more than its declared values"):
+        Compiled(reads_the_clock, member_id=int).first(member_id=1)
 
 
 def with_joined_before(*, member_id: int, now: datetime):
