@@ -1,5 +1,6 @@
 """Reads of members and the graph, always as seen by a viewer (blocks hide members both ways)."""
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -137,7 +138,7 @@ _member_for_viewer = Compiled(_member_for_viewer_query, viewer_id=int, slug=str,
 def member_for_viewer(*, viewer: Member, slug: str) -> Member | None:
     """The member whose address is `slug`, as `members_for_viewer` lists them, or None when
     there is none the viewer may see."""
-    return next(iter(_member_for_viewer.instances(viewer_id=viewer.pk, slug=slug)), None)
+    return _member_for_viewer.instance(viewer_id=viewer.pk, slug=slug)
 
 
 def mutual_connections(*, viewer: Member, member: Member, limit: int = 3) -> QuerySet[Member]:
@@ -384,20 +385,19 @@ _FIRST_OF = {
     "members_invited": lambda member, limit: members_invited(member=member)[:limit],
     "member_connections": lambda member, limit: member_connections(member=member)[:limit],
 }
-_compiled_firsts: dict[tuple[str, int], Compiled] = {}
+
+
+@functools.cache
+def _compiled_first(selector: str, limit: int) -> Compiled:
+    build = _FIRST_OF[selector]
+    return Compiled(
+        lambda *, member_id, now: build(Member(pk=member_id), limit), member_id=int, now=datetime
+    )
 
 
 def first_of(selector: str, *, member: Member, limit: int) -> list[Member]:
     """The first `limit` members of the `selector` list (a name of _FIRST_OF) for `member`."""
-    key = (selector, limit)
-    if key not in _compiled_firsts:
-        build = _FIRST_OF[selector]
-        _compiled_firsts[key] = Compiled(
-            lambda *, member_id, now: build(Member(pk=member_id), limit),
-            member_id=int,
-            now=datetime,
-        )
-    return _compiled_firsts[key].instances(member_id=member.pk)
+    return _compiled_first(selector, limit).instances(member_id=member.pk)
 
 
 # A 2nd-degree profile's "Ann, Bo and 3 others": compiled once per process, as above.
@@ -419,7 +419,17 @@ def first_mutual_connections(*, viewer: Member, member: Member) -> list[Member]:
 # and compiled by the ORM once per process for each number of words and degree (7 ms of
 # Python a search otherwise).
 SEARCH_COMPILED_WORDS = 4
-_compiled_searches: dict[tuple[int, int | None], Compiled] = {}
+
+
+@functools.cache
+def _compiled_search(words: int, degree: int | None) -> Compiled:
+    names = [f"word{i}" for i in range(words)]
+
+    def build(*, viewer_id, now, **placeholders):
+        query = " ".join(placeholders[name] for name in names)
+        return member_search(viewer=Member(pk=viewer_id), query=query, degree=degree)[:PAGE_SIZE]
+
+    return Compiled(build, viewer_id=int, now=datetime, **dict.fromkeys(names, Pattern))
 
 
 def member_search_first_page(
@@ -429,18 +439,5 @@ def member_search_first_page(
     words = query.split()
     if not words or len(words) > SEARCH_COMPILED_WORDS:
         return list(member_search(viewer=viewer, query=query, degree=degree)[:PAGE_SIZE])
-    key = (len(words), degree)
-    if key not in _compiled_searches:
-        names = [f"word{i}" for i in range(len(words))]
-
-        def build(*, viewer_id, now, **placeholders):
-            query = " ".join(placeholders[name] for name in names)
-            return member_search(viewer=Member(pk=viewer_id), query=query, degree=degree)[
-                :PAGE_SIZE
-            ]
-
-        _compiled_searches[key] = Compiled(
-            build, viewer_id=int, now=datetime, **dict.fromkeys(names, Pattern)
-        )
     values = {f"word{i}": word for i, word in enumerate(words)}
-    return _compiled_searches[key].instances(viewer_id=viewer.pk, **values)
+    return _compiled_search(len(words), degree).instances(viewer_id=viewer.pk, **values)

@@ -86,7 +86,8 @@ class Compiled:
     `first(**values)`, for a `.values()` QuerySet of annotations only, is its first row as a
     dict of the database's own values (SQLite answers 0 or 1 for a boolean), or None.
     `instances(**values)`, for a QuerySet of model instances, is the list of them (with their
-    annotations and select_related members), as the QuerySet would give them.
+    annotations and select_related members), as the QuerySet would give them; `instance`
+    the first of them, or None.
 
     Whatever changes from one call to the next must be one of the declared values (the time
     through `now()`, never timezone.now()), each used as it is, not computed on (a value found
@@ -161,6 +162,10 @@ class Compiled:
         rows = self._rows(compiled, values)
         return dict(zip(query.annotation_select, rows[0], strict=True)) if rows else None
 
+    def instance(self, **values) -> Model | None:
+        """The first of `instances`, or None."""
+        return next(iter(self.instances(**values)), None)
+
     def instances(self, **values) -> list[Model]:
         """Through Django's own ModelIterable (select_related, annotations, converters), with
         a copy of the compiler that answers the SQL compiled once, bound to these values."""
@@ -174,6 +179,12 @@ class Compiled:
         queryset = query.model._default_manager.using(compiled["alias"]).all()
         queryset.query = query
         return list(queryset)
+
+
+def first_row(queryset: QuerySet) -> QuerySet:
+    """`queryset`'s first row as `.first()` picks it (by primary key when unordered), as a
+    QuerySet a Compiled query can build."""
+    return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
 
 
 class FirstPage:

@@ -10,7 +10,6 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Exists, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest, Least
-from django.utils import timezone
 
 from accounts.models import Block, Connection, Invitation, Member
 from accounts.selectors import (
@@ -21,7 +20,7 @@ from accounts.selectors import (
     visible_members,
 )
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from core.queries import Compiled
+from core.queries import Compiled, first_row
 from inmail.models import SEARCH_CONFIG, Conversation, Message, Participant, search_document
 from premium import selectors as premium_selectors
 from premium import services as premium_services
@@ -293,7 +292,7 @@ _unread_counted = Compiled(
 
 def topbar_counts(*, member: Member) -> TopbarCounts:
     """The top bar's badges and the member's Premium state, in one query."""
-    row = _topbar.first(member_id=member.pk, now=timezone.now())
+    row = _topbar.first(member_id=member.pk)
     if row is None:
         raise Member.DoesNotExist
     return TopbarCounts(
@@ -335,15 +334,16 @@ class Compose:
 
 def conversation_between(a: Member, b: Member) -> Conversation | None:
     low, high = sorted([a.pk, b.pk])
-    return next(iter(_between.instances(low=low, high=high)), None)
+    return _between.instance(low=low, high=high)
 
 
 def _between_query(*, low: int, high: int) -> QuerySet[Conversation]:
     # Spelled as the unique index is, so the database can use it.
-    between = Conversation.objects.alias(
-        low=Least("starter", "recipient"), high=Greatest("starter", "recipient")
-    ).filter(low=low, high=high)
-    return (between if between.ordered else between.order_by("pk"))[:1]  # as .first() orders
+    return first_row(
+        Conversation.objects.alias(
+            low=Least("starter", "recipient"), high=Greatest("starter", "recipient")
+        ).filter(low=low, high=high)
+    )
 
 
 # Every profile and compose window reads it: built and compiled by the ORM once per process.

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Member
 from core.errors import Conflict, DomainError, Invalid, NotAllowed
-from core.queries import Compiled
+from core.queries import Compiled, first_row
 from premium import selectors
 from premium.models import (
     CREDIT_LIFETIME,
@@ -184,12 +184,11 @@ def _lock(member: Member) -> None:
 
 
 def _live_subscription(member: Member) -> Subscription | None:
-    return next(iter(_live.instances(member_id=member.pk)), None)
+    return _live.instance(member_id=member.pk)
 
 
 def _live_query(*, member_id: int):
-    live = Subscription.objects.live().select_related("plan").filter(member_id=member_id)
-    return (live if live.ordered else live.order_by("pk"))[:1]  # as .first() orders
+    return first_row(Subscription.objects.live().select_related("plan").filter(member_id=member_id))
 
 
 # Every page that shows a Premium status reads both (premium_status): built and compiled by

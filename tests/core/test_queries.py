@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Member
 from core import queries
-from core.queries import Compiled, FirstPage, Pattern
+from core.queries import Compiled, FirstPage, Pattern, first_row
 from tests.factories import MemberFactory
 
 JOINED = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
@@ -92,6 +92,19 @@ def test_instances_are_the_querysets_with_their_annotations_at_each_calls_time()
     assert {m.first_joined for m in at_day_3} == {JOINED}
     assert at_day_5[1].full_name == bob.full_name
     assert at_day_5[1].date_joined == bob.date_joined
+
+
+@pytest.mark.django_db
+def test_instance_is_the_row_first_would_give_or_none():
+    older, newer = MemberFactory(), MemberFactory()
+    compiled = Compiled(
+        lambda *, member_id: first_row(Member.objects.filter(pk__gte=member_id)), member_id=int
+    )
+
+    # Unordered, `.first()` takes the lowest primary key: so does first_row.
+    assert compiled.instance(member_id=older.pk) == Member.objects.filter(pk__gte=older.pk).first()
+    assert compiled.instance(member_id=newer.pk) == newer
+    assert compiled.instance(member_id=newer.pk + 1) is None
 
 
 @pytest.mark.django_db
