@@ -9,6 +9,12 @@ of the moment: the query stays written with the ORM, in one place.
 
 The time a query is built for (a Premium badge is "Premium now") is `now()`: the current time,
 or the placeholder while a Compiled query that declares `now=datetime` is built.
+
+On PostgreSQL a Compiled query is also a prepared statement on each connection (connections
+are kept: the pool under ASGI, CONN_MAX_AGE under WSGI), so that PostgreSQL plans it once
+too: planning the inbox's list took 0.9 ms for 0.5 ms of running it. Except a query that
+matches text with LIKE (a `Pattern`): how many rows "%manager%" finds depends on the word,
+and a plan made once for any word would be wrong for most of them.
 """
 
 import copy
@@ -17,6 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+import psycopg
 from django.db import connection, connections
 from django.db.models import Model, QuerySet
 from django.utils import timezone
@@ -78,6 +85,25 @@ def _bound(slot: str | tuple[str, str, str], values: dict) -> object:
     return before + connection.ops.prep_for_like_query(values[name]) + after
 
 
+class _PreparingCursor(psycopg.Cursor):
+    """Binds parameters on the server (Django's own cursors bind them into the SQL text, which
+    cannot be prepared), and prepares each statement at its first run on the connection."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+def _cursor(prepared: bool):
+    """A cursor of the connection, as Django wraps it (errors, the queries it logs). psycopg
+    prepares nothing on a connection whose `prepare_threshold` is None (Django's default,
+    which the settings change unless DJANGO_DB_PREPARE=0)."""
+    connection.ensure_connection()
+    if not prepared or connection.connection.prepare_threshold is None:
+        return connection.cursor()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_PreparingCursor(connection.connection))
+
+
 class Compiled:
     """`build(**values)` returns the QuerySet; `kinds` names each value and its type (int, str
     compared as it is, Pattern for a text matched with LIKE, or datetime; `now=datetime` is
@@ -132,6 +158,8 @@ class Compiled:
                     "(the time must come from core.queries.now())"
                 )
             self._compiled[key] = {
+                "prepared": connection.vendor == "postgresql"
+                and Pattern not in self.kinds.values(),
                 "sql": sql,
                 "params": list(params),
                 "slots": slots,
@@ -150,7 +178,7 @@ class Compiled:
         ]
 
     def _rows(self, compiled: dict, values: dict) -> list:
-        with connection.cursor() as cursor:
+        with _cursor(compiled["prepared"]) as cursor:
             cursor.execute(compiled["sql"], self._bind(compiled, values))
             return cursor.fetchall()
 
@@ -168,12 +196,13 @@ class Compiled:
 
     def instances(self, **values) -> list[Model]:
         """Through Django's own ModelIterable (select_related, annotations, converters), with
-        a copy of the compiler that answers the SQL compiled once, bound to these values."""
+        a copy of the compiler that answers the rows of the SQL compiled once, bound to these
+        values (as one chunk of rows: what its execute_sql returns when not chunked)."""
         compiled = self._compile()
-        rows_sql = compiled["sql"], tuple(self._bind(compiled, values))
+        rows = self._rows(compiled, values)
         compiler = copy.copy(compiled["compiler"])
         compiler.connection = connections[compiled["alias"]]
-        compiler.as_sql = lambda *args, **kwargs: rows_sql
+        compiler.execute_sql = lambda *args, **kwargs: [rows]
         query = copy.copy(compiled["query"])
         query.get_compiler = lambda *args, **kwargs: compiler
         queryset = query.model._default_manager.using(compiled["alias"]).all()

@@ -5,7 +5,8 @@ from unittest.mock import Mock
 
 import pytest
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Member
@@ -138,3 +139,36 @@ def test_a_pattern_is_matched_with_like_as_django_escapes_it():
     assert found("a_b") == ["a_b"]
     assert found("k\\s") == ["back\\slash"]
     assert found("OFF") == ["50% off", "500 off"]
+
+
+def _prepared_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_on_postgresql_a_compiled_query_is_prepared_unless_it_matches_text(monkeypatch):
+    ada = MemberFactory(first_name="Ada", date_joined=JOINED)
+    by_id = Compiled(joined_after, member_id=int, since=datetime)
+    by_name = Compiled(
+        lambda *, text: Member.objects.filter(first_name__icontains=text).order_by("pk"),
+        text=Pattern,
+    )
+
+    # Each run with its own values, prepared or not.
+    assert [by_id.first(member_id=ada.pk, since=JOINED + timedelta(days=d)) for d in (-1, 1)] == [
+        {"joined_after": True},
+        {"joined_after": False},
+    ]
+    assert by_name.instances(text="ad") == [ada]
+
+    if connection.vendor == "postgresql":
+        prepared = _prepared_statements()
+        assert len([sql for sql in prepared if "joined_after" in sql]) == 1
+        assert not [sql for sql in prepared if "LIKE" in sql]
+        # DJANGO_DB_PREPARE=0 (a transaction-mode pooler that cannot keep them): none.
+        monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+        by_pk = Compiled(lambda *, pk: Member.objects.filter(pk=pk).values(by_pk=F("pk")), pk=int)
+        assert by_pk.first(pk=ada.pk) == {"by_pk": ada.pk}
+        assert not [sql for sql in _prepared_statements() if "by_pk" in sql]
