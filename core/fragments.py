@@ -1,0 +1,75 @@
+"""Fragments rendered once and then read from the cache (Redis in production, the process's
+memory in development), each under a key made of everything it shows: a list of 20 rows is
+one cache read, and renders only the rows that changed.
+
+A stale fragment cannot be shown: whatever it shows is in its key, with a digest of the
+template files it is made of (a deploy, or in development an edit, that changes the markup
+never serves the old fragments).
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.template import Context
+from django.template.defaulttags import CsrfTokenNode
+from django.template.loader_tags import IncludeNode
+from django.utils.safestring import mark_safe
+
+SECONDS = 24 * 60 * 60  # keys that name the day (a row's "9:30 AM") are never read after it
+# What a cached fragment holds where its page's {% csrf_token %} goes: the token is the
+# request's (masked anew on every page), put in after the fragments are read.
+_CSRF_PLACEHOLDER = "core.fragments:csrf-token:a41f7"
+_CSRF_INPUT_PLACEHOLDER = CsrfTokenNode().render(Context({"csrf_token": _CSRF_PLACEHOLDER}))
+
+
+def template(engine, name: str):
+    """The fragment's compiled template, with a digest of the files it is made of (its own,
+    and every one it includes, however deep) that every key includes; computed once per
+    compiled template, so once per process in production."""
+    fragment = engine.get_template(name)
+    if not hasattr(fragment, "digest"):
+        digest = hashlib.md5(usedforsecurity=False)
+        for source in _sources(engine, name, seen=set()):
+            digest.update(source.encode())
+        fragment.digest = digest.hexdigest()[:8]
+    return fragment
+
+
+def _sources(engine, name: str, seen: set[str]):
+    """The source of the file `name` is in, then of each file it includes by a literal name."""
+    file = name.partition("#")[0]
+    if file in seen:
+        return
+    seen.add(file)
+    whole = engine.get_template(file)
+    yield whole.source
+    for node in whole.nodelist.get_nodes_by_type(IncludeNode):
+        if isinstance(included := node.template.var, str):
+            yield from _sources(engine, included, seen)
+
+
+def key(prefix: str, fragment, shown: tuple) -> str:
+    """The cache key of a fragment that shows `shown` (a tuple of plain values)."""
+    digest = hashlib.md5(repr(shown).encode(), usedforsecurity=False).hexdigest()
+    return f"{prefix}:{fragment.digest}:{digest}"
+
+
+def render_each(context, fragment, items, key_of, name: str):
+    """Each item rendered by `fragment` (with the item as `name`), read from the cache under
+    `key_of(item)`: the ones missing are rendered and stored together."""
+    keys = [key_of(item) for item in items]
+    found = cache.get_many(keys)
+    missing = {}
+    html = []
+    with context.push(csrf_token=_CSRF_PLACEHOLDER):
+        for each, item in zip(keys, items, strict=True):
+            if each not in found:
+                with context.push({name: item}):
+                    found[each] = missing[each] = fragment.render(context)
+            html.append(found[each])
+    if missing:
+        cache.set_many(missing, SECONDS)
+    joined = "".join(html)
+    if _CSRF_INPUT_PLACEHOLDER in joined:
+        joined = joined.replace(_CSRF_INPUT_PLACEHOLDER, CsrfTokenNode().render(context))
+    return mark_safe(joined)
