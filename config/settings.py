@@ -144,14 +144,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # pages' queries are over-costed (per-row subqueries counted for rows a LIMIT never
     # reaches): people search spent 730 ms compiling a 90 ms query. Off, as OLTP sites do.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # core.queries.Compiled prepares its queries (PostgreSQL then plans each once per
-    # connection, not on every page), which psycopg allows only on a connection with a
-    # prepare_threshold. Django's own cursors bind values into the SQL text and are never
-    # prepared, and its default (None) is for transaction-mode poolers such as pgbouncer before
-    # 1.21, which cannot keep prepared statements: DJANGO_DB_PREPARE=0 behind one of those.
-    if env_bool("DJANGO_DB_PREPARE", default=True):
-        # Never automatically: only what Compiled asks to prepare (psycopg's prepare=True).
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = sys.maxsize
     # Under ASGI (production's gunicorn.conf.py sets it) every request's thread and every live
     # event would otherwise open a connection of its own: a pool of this many per process,
     # which a request waits on (10 s at most) rather than overloading PostgreSQL.
@@ -162,6 +154,17 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": pool_size,
             "timeout": 10,
         }
+    # core.queries.Compiled prepares its queries (PostgreSQL then plans each once per
+    # connection, not on every page), which psycopg allows only on a connection with a
+    # prepare_threshold. Django's own cursors bind values into the SQL text and are never
+    # prepared, and its default (None) is for transaction-mode poolers such as pgbouncer before
+    # 1.21, which cannot keep prepared statements: DJANGO_DB_PREPARE=0 behind one of those.
+    # Only on connections that are kept (a pool, CONN_MAX_AGE): preparing on a connection
+    # closed after the request is one more round trip for nothing.
+    kept = DATABASES["default"]["CONN_MAX_AGE"] != 0 or "pool" in DATABASES["default"]["OPTIONS"]
+    if kept and env_bool("DJANGO_DB_PREPARE", default=True):
+        # Never automatically: only what Compiled asks to prepare (psycopg's prepare=True).
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = sys.maxsize
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Member"

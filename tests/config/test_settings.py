@@ -122,7 +122,8 @@ def show_database(**environ):
     show = (
         "import json, config.settings as s; db = s.DATABASES['default']; "
         "print(json.dumps({'pool': db.get('OPTIONS', {}).get('pool'), "
-        "'CONN_MAX_AGE': db['CONN_MAX_AGE']}))"
+        "'CONN_MAX_AGE': db['CONN_MAX_AGE'], "
+        "'prepared': db.get('OPTIONS', {}).get('prepare_threshold') is not None}))"
     )
     result = run_python(show, DJANGO_SECRET_KEY="x" * 50, **environ)
     assert result.returncode == 0, result.stderr
@@ -135,9 +136,10 @@ def test_a_pool_of_connections_on_postgresql_when_asked_for():
     assert show_database(DATABASE_URL=url, DJANGO_DB_POOL_SIZE="10") == {
         "pool": {"min_size": 1, "max_size": 10, "timeout": 10},
         "CONN_MAX_AGE": 0,
+        "prepared": True,
     }
     # Not asked for: persistent connections, as before; SQLite has no pool.
-    assert show_database(DATABASE_URL=url) == {"pool": None, "CONN_MAX_AGE": 60}
+    assert show_database(DATABASE_URL=url) == {"pool": None, "CONN_MAX_AGE": 60, "prepared": True}
     assert (
         show_database(DATABASE_URL="sqlite:///x.sqlite3", DJANGO_DB_POOL_SIZE="10")["pool"] is None
     )
@@ -150,3 +152,12 @@ def test_production_serves_with_a_pool_per_worker():
     )
 
     assert result.stdout.strip() == "10", result.stderr
+
+
+def test_compiled_queries_are_prepared_only_on_connections_that_are_kept():
+    url = "postgres://inmail@db.internal:5432/inmail"
+
+    assert show_database(DATABASE_URL=url, DJANGO_CONN_MAX_AGE="0")["prepared"] is False
+    # Behind a transaction-mode pooler that cannot keep prepared statements.
+    assert show_database(DATABASE_URL=url, DJANGO_DB_PREPARE="0")["prepared"] is False
+    assert show_database(DATABASE_URL="sqlite:///x.sqlite3")["prepared"] is False
