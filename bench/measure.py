@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,7 +154,7 @@ def _in_process(targets: list[Target]) -> None:
             get()
             timings.append((time.perf_counter() - started) * 1000)
         target.ms = statistics.median(timings)
-        with CaptureQueriesContext(connection) as captured:
+        with CaptureQueriesContext(connection) as captured, _unprepared():
             response = get()
         target.queries = len(captured)
         target.bytes = len(response.content)
@@ -163,6 +164,19 @@ def _in_process(targets: list[Target]) -> None:
                 cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {slowest['sql']}")
                 target.plan = "\n".join(row[0] for row in cursor.fetchall())
     print("  in-process measurements done", flush=True)
+
+
+@contextmanager
+def _unprepared():
+    """Queries as SQL text with their values (for EXPLAIN): prepared ones are logged as the
+    statement and its parameters apart."""
+    connection.ensure_connection()
+    threshold = connection.connection.prepare_threshold
+    connection.connection.prepare_threshold = None
+    try:
+        yield
+    finally:
+        connection.connection.prepare_threshold = threshold
 
 
 def _under_load(targets: list[Target], *, rounds: int, duration: float) -> None:

@@ -54,6 +54,11 @@ def key(prefix: str, fragment, shown: tuple) -> str:
     return f"{prefix}:{fragment.digest}:{digest}"
 
 
+def render(context, fragment, key_of_it: str):
+    """`fragment` rendered with `context`, read from the cache under `key_of_it`."""
+    return render_each(context, fragment, [None], lambda _: key_of_it, "_")
+
+
 def render_each(context, fragment, items, key_of, name: str):
     """Each item rendered by `fragment` (with the item as `name`), read from the cache under
     `key_of(item)`: the ones missing are rendered and stored together."""

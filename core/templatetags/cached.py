@@ -1,11 +1,43 @@
+"""Fragments of the pages read from the cache (core.fragments): the top bar, member rows."""
+
 from django import template
+from django.templatetags.static import static
 from django.utils.timesince import timesince
 
 from core import fragments
 
 register = template.Library()
 
+TOPBAR = "base.html#topbar"
 ROW = "components/members.html#member_row"
+
+
+@register.simple_tag(takes_context=True)
+def topbar(context):
+    """The top bar of every page: the signed-in member's name and menu, the counts on its
+    icons, which icon is the page's, the search box's text; and the icons' file (its hashed
+    name changes with a deploy that changes it)."""
+    user, match = context["user"], context["request"].resolver_match
+    shown = (
+        user.is_authenticated
+        and (
+            user.pk,
+            user.first_name,
+            user.last_name,
+            user.headline,
+            user.slug,
+            user.is_staff,
+            match and (match.url_name, match.app_name),
+            context.get("query"),
+            # The counts are lazy (inmail.context_processors): their text, as the bar shows.
+            str(context.get("pending_invitations")),
+            str(context.get("unread_messages")),
+            bool(context.get("oob")),
+        ),
+        static("icons.svg"),
+    )
+    bar = fragments.template(context.template.engine, TOPBAR)
+    return fragments.render(context, bar, fragments.key("topbar", bar, shown))
 
 
 def _row_key(context, m, row) -> str:
