@@ -364,10 +364,17 @@ def people_you_may_know(*, viewer: Member, limit: int = 6) -> QuerySet[Member]:
     return with_relationship(members, viewer).order_by("-mutual_count", "last_name", "id")[:limit]
 
 
+def _blocks_between_query(*, a: int, b: int) -> QuerySet[Block]:
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).only("blocker")
+
+
+# Every thread and compose window asks it: built and compiled by the ORM once per process.
+_blocks_between = Compiled(_blocks_between_query, a=int, b=int)
+
+
 def blockers_between(a: Member, b: Member) -> set[int]:
     """The ids of whichever of the two members blocked the other: empty when neither did."""
-    blocks = Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a))
-    return set(blocks.values_list("blocker_id", flat=True))
+    return {block.blocker_id for block in _blocks_between.instances(a=a.pk, b=b.pk)}
 
 
 def blocked_members(*, member: Member) -> QuerySet[Member]:
