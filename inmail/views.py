@@ -77,12 +77,17 @@ def _render_messaging(request, context, *, status=200):
     )
 
 
-def _inbox_context(request, *, cursor=None):
-    """The conversation list; raises selectors.BadCursor for a cursor we did not make."""
+def _inbox_context(request, *, cursor=None, rows=True):
+    """The conversation list, with its rows unless `rows` is False (the page then loads them
+    itself); raises selectors.BadCursor for a cursor we did not make."""
     context = _filter_context(request)
     filter_name, query = context["filter_name"], context["term"]
-    page = selectors.inbox_page(
-        member=request.user, filter_name=filter_name, cursor=cursor, query=query
+    page = (
+        selectors.inbox_page(
+            member=request.user, filter_name=filter_name, cursor=cursor, query=query
+        )
+        if rows
+        else None
     )
     return {
         **context,
@@ -155,7 +160,9 @@ def _thread_page(request, participant, *, status=200, **thread):
     if context["oob"]:
         context.update(_filter_context(request))
     else:
-        context.update(_inbox_context(request))
+        # The thread's own page: its list's rows come in a request of their own, when the
+        # list is in sight, so that the page costs one pane rather than two.
+        context.update(_inbox_context(request, rows=False))
     return _render_messaging(request, context, status=status)
 
 

@@ -248,8 +248,9 @@ function markCurrentRow() {
   const thread = document.querySelector("#thread-pane .thread__messages");
   const current = thread ? thread.id.replace("messages-", "conversation-") : null;
   document.querySelectorAll(".conversation-row").forEach((row) => {
-    const link = row.querySelector(".conversation-row__link");
+    const link = row.querySelector(":scope > a");  // none in a moved row's Undo
     row.classList.toggle("is-current", row.id === current);
+    if (!link) return;
     if (row.id === current) link.setAttribute("aria-current", "true");
     else link.removeAttribute("aria-current");
   });
@@ -278,6 +279,19 @@ document.addEventListener("htmx:sseBeforeMessage", (event) => {
 
 // After htmx has settled the swapped rows (it puts their new classes back last).
 document.addEventListener("htmx:afterSettle", markCurrentRow);
+
+// A row a live event put at the top while the list's rows were on their way (a conversation's
+// own page loads them after the thread) is not shown twice: the live one, the newer, stays.
+function dropRepeatedRows() {
+  document.querySelectorAll(".conversations").forEach((list) => {
+    const seen = new Set();
+    list.querySelectorAll(":scope > .conversation-row").forEach((row) => {
+      if (seen.has(row.id)) row.remove();
+      else seen.add(row.id);
+    });
+  });
+}
+document.addEventListener("htmx:afterSettle", dropRepeatedRows);
 
 // A message the thread already shows (sent from this page) is not added twice. A reader at
 // the bottom of the thread follows the new message; one who scrolled up keeps their place
