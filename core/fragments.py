@@ -48,6 +48,12 @@ def _sources(engine, name: str, seen: set[str]):
             yield from _sources(engine, included, seen)
 
 
+def fields(instance) -> list:
+    """An instance's values as read (its fields and its query's annotations), for a key: a
+    change to any of them is a new key, whichever of them the fragment shows."""
+    return sorted((name, value) for name, value in vars(instance).items() if name[0] != "_")
+
+
 def key(prefix: str, fragment, shown: tuple) -> str:
     """The cache key of a fragment that shows `shown` (a tuple of plain values)."""
     digest = hashlib.md5(repr(shown).encode(), usedforsecurity=False).hexdigest()

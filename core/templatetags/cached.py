@@ -50,7 +50,7 @@ def _row_key(context, m, row) -> str:
         context.get("invitation"),
         context.get("back_url") or context["request"].get_full_path(),
         timesince(invited_at) if invited_at else None,
-        sorted((name, value) for name, value in vars(m).items() if not name.startswith("_")),
+        fragments.fields(m),
     )
     return fragments.key("members:row", row, shown)
 

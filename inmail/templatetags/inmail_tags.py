@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 
 from core import fragments
 from inmail import selectors
@@ -44,6 +45,7 @@ def compose_for(context, member):
 
 ROW = "inmail/components.html#conversation_row"
 MESSAGE = "inmail/inbox.html#message"
+THREAD_HEAD = "inmail/inbox.html#thread_head"
 
 
 def _row_key(context, p, row) -> str:
@@ -111,3 +113,21 @@ def thread_messages(context, messages):
     return fragments.render_each(
         context, fragment, messages, lambda m: _message_key(context, m, fragment), "message"
     )
+
+
+@register.simple_tag(takes_context=True)
+def thread_head(context):
+    """A thread's header, read from the cache as the rows are: who the other member is (as
+    read for the reader, with their badges) and the actions, which follow the conversation's
+    folder and keep the list's filter; the spam reasons are in the page's language."""
+    participant = context["participant"]
+    shown = (
+        context["user"].pk,
+        participant.conversation_id,
+        participant.folder,
+        context.get("filter_query"),
+        get_language(),
+        fragments.fields(context["other"]),
+    )
+    head = fragments.template(context.template.engine, THREAD_HEAD)
+    return fragments.render(context, head, fragments.key("inmail:head", head, shown))

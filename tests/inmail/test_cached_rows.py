@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts import services as account_services
 from accounts.models import Connection
 from inmail import services
+from inmail.models import Participant
 from tests.factories import MemberFactory, connect
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
@@ -37,12 +38,12 @@ def rows(page):
 
 
 def rendered_rows(client, url=INBOX):
-    """The inbox page, and how many rows and messages it had to render (the others came from
-    the cache; so did the top bar, which is not counted)."""
+    """The page, and how many rows and messages it had to render (the others came from the
+    cache; the top bar and a thread's header are not counted)."""
     with patch.object(cache, "set_many", wraps=cache.set_many) as set_many:
         page = client.get(url).content.decode()
     keys = [key for call in set_many.call_args_list for key in call.args[0]]
-    return page, len([key for key in keys if key.startswith("inmail:")])
+    return page, len([key for key in keys if key.startswith(("inmail:row", "inmail:message"))])
 
 
 @pytest.mark.django_db
@@ -196,3 +197,60 @@ def test_the_read_receipt_moves_to_the_last_message_read(
     assert "Seen" in messages_of(before)[0]
     first, second = messages_of(after)
     assert ("Seen" in first, "Seen" in second) == (False, True)
+
+
+# And a thread's header: who the other member is, and the actions.
+
+
+def head_of(page):
+    return re.search(r'<header class="thread__head">.*?</header>', page, flags=re.DOTALL).group()
+
+
+def rendered_heads(client, url):
+    with patch.object(cache, "set_many", wraps=cache.set_many) as set_many:
+        page = client.get(url).content.decode()
+    keys = [key for call in set_many.call_args_list for key in call.args[0]]
+    return page, len([key for key in keys if key.startswith("inmail:head")])
+
+
+@pytest.mark.django_db
+def test_a_threads_header_is_rendered_once_and_follows_the_folder_and_the_name(
+    member_client, member, other, talks
+):
+    thread = reverse("inmail:thread", kwargs={"conversation_id": talks["grace"].pk})
+    first, rendered_first = rendered_heads(member_client, thread)
+    again, rendered_again = rendered_heads(member_client, thread)
+    assert (rendered_first, rendered_again) == (1, 0)
+    assert ">Archive</button>" in head_of(again)
+
+    services.conversation_move(
+        member=member, conversation_id=talks["grace"].pk, folder=Participant.Folder.ARCHIVED
+    )
+    account_services.member_update_profile(
+        member=other, first_name="Gracie", last_name="Hopper", headline="", location="", about=""
+    )
+    archived, rendered = rendered_heads(member_client, thread)
+
+    assert rendered == 1
+    assert ">Move to inbox</button>" in head_of(archived)
+    assert ">Gracie Hopper</a>" in head_of(archived)
+
+
+@pytest.mark.django_db
+def test_a_cached_headers_forms_carry_this_requests_token(member, talks):
+    thread = reverse("inmail:thread", kwargs={"conversation_id": talks["grace"].pk})
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for browser in (first, second):
+        browser.force_login(member)
+    rendered_heads(first, thread)
+    page, rendered = rendered_heads(second, thread)
+    token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', head_of(page)).group(1)
+
+    response = second.post(
+        reverse("inmail:mark_unread", kwargs={"conversation_id": talks["grace"].pk}),
+        {"csrfmiddlewaretoken": token},
+    )
+
+    assert rendered == 0
+    assert response.status_code == 302
+    assert Participant.objects.get(member=member, conversation=talks["grace"]).unread
