@@ -109,7 +109,7 @@ def signup(request):
         except DomainError as error:
             form.add_error("email", error.message)
         else:
-            login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, member, backend="accounts.backends.MemberBackend")
             messages.success(request, f"Welcome to InMail, {member.first_name}!")
             return redirect("home")
     return render(

@@ -96,7 +96,7 @@ def seed(count: int) -> list[tuple[int, str, str]]:
     for member in members:
         session = SessionStore()
         session[SESSION_KEY] = str(member.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.MemberBackend"
         session[HASH_SESSION_KEY] = member.get_session_auth_hash()
         session.create()
         out.append((member.pk, member.slug, session.session_key))

@@ -170,8 +170,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Member"
 AUTHENTICATION_BACKENDS = [
     # First, as django-axes asks: it refuses every sign-in (even the right password) while
-    # the account or the address is locked out, then ModelBackend checks the password.
+    # the account or the address is locked out, then MemberBackend checks the password.
     "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.MemberBackend",
+    # Only for the sessions signed in through it, before MemberBackend: MemberBackend refuses
+    # every sign-in it does not accept for good, so this one never checks a password.
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
