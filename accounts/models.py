@@ -92,6 +92,12 @@ class Member(AbstractBaseUser, PermissionsMixin):
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name", "id"], name="member_name_idx"),
+            # The few deactivated accounts: "is this connection still active?" becomes a NOT IN
+            # against this (almost empty) index, hashed once per query, instead of a join of
+            # every connection to its member (a scan of the member table at 10,000 members).
+            models.Index(
+                fields=["id"], condition=models.Q(is_active=False), name="member_inactive_idx"
+            ),
             # Search's `icontains` on PostgreSQL, UPPER(column) LIKE '%word%': trigram indexes
             # (pg_trgm), created on PostgreSQL only (migration 0003); SQLite scans.
             *(
