@@ -389,6 +389,85 @@ def test_search_degrees_follow_the_network_as_it_changes(network):
     assert [m.last_name for m in third] == ["Few", "Prefix", "Zed", "Abbot"]
 
 
+def first_page(viewer, query, degree=None):
+    return pks(selectors.member_search_first_page(viewer=viewer, query=query, degree=degree))
+
+
+def whole_ranking_page(viewer, query, degree=None):
+    return pks(selectors.member_search(viewer=viewer, query=query, degree=degree)[:25])
+
+
+@pytest.mark.parametrize("degree", [None, FIRST, SECOND, THIRD_PLUS])
+def test_search_first_page_is_the_whole_rankings_first_page(network, degree):
+    # Blocked both ways and deactivated: matches that no page may show.
+    blocked, blocker, gone = (MemberFactory(first_name="Pat") for _ in range(3))
+    for member in (blocked, blocker, gone):
+        connect(network.zed, member)
+    services.member_block(blocker=network.viewer, blocked=blocked)
+    services.member_block(blocker=blocker, blocked=network.viewer)
+    Member.objects.filter(pk=gone.pk).update(is_active=False)
+
+    page = first_page(network.viewer, "pat", degree)
+
+    assert page == whole_ranking_page(network.viewer, "pat", degree)
+    assert not {blocked.pk, blocker.pk, gone.pk} & set(page)
+    assert len(page) == {None: 7, FIRST: 2, SECOND: 3, THIRD_PLUS: 2}[degree]
+
+
+def test_search_first_page_past_a_page_of_network_shows_no_3rd_degree():
+    viewer = build_graph(80)  # 32 1st, 32 2nd and 15 3rd+, every one a "pat engineer"
+
+    page = selectors.member_search_first_page(viewer=viewer, query="pat engineer")
+
+    assert pks(page) == whole_ranking_page(viewer, "pat engineer")
+    assert len(page) == selectors.PAGE_SIZE
+    assert {m.degree for m in page} == {FIRST}
+
+
+@pytest.mark.parametrize("query", ["pat01", "pat02", "person02 engineer", "1"])
+def test_search_first_page_with_a_short_network_ends_with_the_3rd_degree(query):
+    # Seen from Pat000: Pat001-008 and Pat032-039 are 1st, Pat009-016 and Pat024-031 2nd,
+    # Pat017-023 3rd+. Each query matches fewer than a page of the network, and some 3rd+.
+    viewer = build_graph(40)
+
+    page = selectors.member_search_first_page(viewer=viewer, query=query)
+
+    assert pks(page) == whole_ranking_page(viewer, query)
+    assert page[-1].degree == THIRD_PLUS
+
+
+def test_search_first_page_reads_the_3rd_degree_among_the_pageable_results(network, monkeypatch):
+    # As test_search_ranks_the_network_first_past_the_pageable_results: the compiled query
+    # is built again with the lower bound.
+    monkeypatch.setattr(selectors, "SEARCH_RESULTS_MAX", 2)
+    selectors._compiled_search.cache_clear()
+    try:
+        page = first_page(network.viewer, "pat")
+    finally:
+        selectors._compiled_search.cache_clear()
+
+    assert page == whole_ranking_page(network.viewer, "pat")
+
+
+def test_search_first_page_follows_new_connections_and_blocks(network):
+    first_page(network.viewer, "pat")  # compiled, and run once
+    services.connection_remove(member=network.viewer, other=network.zed)
+    services.member_block(blocker=network.viewer, blocked=network.many)
+
+    page = first_page(network.viewer, "pat")
+
+    assert page == whole_ranking_page(network.viewer, "pat")
+    assert network.many.pk not in page
+
+
+def test_search_first_page_costs_one_query(network, django_assert_num_queries):
+    first_page(network.viewer, "pat")  # compiled once per process
+
+    with django_assert_num_queries(1):
+        page = selectors.member_search_first_page(viewer=network.viewer, query="pat")
+        [(m.degree, m.mutual_count, m.sent_invitation_id) for m in page]
+
+
 # --- member_connections --------------------------------------------------------------------
 
 
