@@ -127,6 +127,7 @@ def invitation_send(*, sender: Member, recipient: Member, note: str = "") -> Inv
         sender=sender, recipient=recipient, status__in=Invitation.OPEN_STATUSES
     ).exists():
         raise Conflict(f"You've already invited {recipient.full_name}. The invitation is pending.")
+    selectors.forget_suggestions(sender, recipient)
     crossing = (
         Invitation.objects.filter(
             sender=recipient, recipient=sender, status__in=Invitation.OPEN_STATUSES
@@ -144,6 +145,7 @@ def _accept(invitation: Invitation) -> Invitation:
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
     _connect(invitation.sender, invitation.recipient)
+    selectors.forget_suggestions(invitation.sender, invitation.recipient)
     return invitation
 
 
@@ -197,6 +199,8 @@ def invitation_withdraw(*, member: Member, invitation_id: int) -> Invitation:
     invitation.status = Invitation.Status.WITHDRAWN
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
+    # Each may be suggested to the other again.
+    selectors.forget_suggestions(invitation.sender, invitation.recipient)
     return invitation
 
 
@@ -204,6 +208,7 @@ def invitation_withdraw(*, member: Member, invitation_id: int) -> Invitation:
 def connection_remove(*, member: Member, other: Member) -> None:
     if not _disconnect(member, other):
         raise Conflict(f"You're not connected with {other.full_name}.")
+    selectors.forget_suggestions(member, other)
 
 
 @transaction.atomic
@@ -219,6 +224,7 @@ def member_block(*, blocker: Member, blocked: Member) -> Block:
     Invitation.objects.filter(_pair(blocker, blocked), status__in=Invitation.OPEN_STATUSES).update(
         status=Invitation.Status.WITHDRAWN, responded_at=timezone.now()
     )
+    selectors.forget_suggestions(blocker, blocked)
     return block
 
 
@@ -232,4 +238,5 @@ def member_unblock(*, blocker: Member, blocked_id: int) -> Member:
     if block is None:
         raise NotFound("You haven't blocked this member.")
     block.delete()
+    selectors.forget_suggestions(blocker, block.blocked)
     return block.blocked

@@ -35,7 +35,7 @@ def home(request):
         request,
         "accounts/home.html",
         {
-            "people": selectors.first_of("people_you_may_know", member=viewer, limit=6),
+            "people": selectors.suggestions(viewer=viewer, limit=6),
             "inviters": selectors.first_of("members_who_invited", member=viewer, limit=3),
             "connection_count": viewer.connections.count(),
         },

@@ -653,6 +653,100 @@ def test_people_you_may_know_fills_the_list_past_invited_and_blocked_candidates(
     assert {p.pk for p in people} == {m.pk for m in suggestible}
 
 
+# --- suggestions (people you may know, cached) --------------------------------------------
+
+
+def suggested(viewer, limit=6):
+    return names(selectors.suggestions(viewer=viewer, limit=limit))
+
+
+def fresh(viewer, limit=6):
+    return names(selectors.people_you_may_know(viewer=viewer, limit=limit))
+
+
+def test_suggestions_are_people_you_may_know_computed_then_cached(pymk, django_assert_num_queries):
+    with django_assert_num_queries(2):  # ranked, then read
+        computed = selectors.suggestions(viewer=pymk.V)
+    with django_assert_num_queries(1):  # read from the cached ranking
+        cached = selectors.suggestions(viewer=pymk.V)
+
+    assert names(computed) == names(cached) == fresh(pymk.V) == ["X", "Y", "O", "U", "W", "Z"]
+    assert [(p.degree, p.mutual_count) for p in cached] == [
+        (SECOND, 3),
+        (SECOND, 2),
+        *[(SECOND, 1)] * 4,
+    ]
+
+
+def test_suggestions_stop_at_the_limit_and_are_empty_without_connections(pymk, g):
+    assert suggested(pymk.V, limit=2) == ["X", "Y"]
+    assert suggested(g.F) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: connect(m.V, m.X),
+        lambda m: services.invitation_send(sender=m.V, recipient=m.X),
+        lambda m: services.invitation_send(sender=m.X, recipient=m.V),
+        lambda m: services.member_block(blocker=m.V, blocked=m.X),
+        lambda m: services.member_block(blocker=m.X, blocked=m.V),
+    ],
+    ids=["connected", "invited", "invited by them", "blocked", "blocked by them"],
+)
+def test_cached_suggestions_follow_the_viewers_own_changes_at_once(pymk, change):
+    suggested(pymk.V)  # cached
+
+    change(pymk)
+
+    assert "X" not in suggested(pymk.V)
+    assert suggested(pymk.V) == fresh(pymk.V)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: Connection.objects.bulk_create(
+            [Connection(member=m.V, other=m.X), Connection(member=m.X, other=m.V)]
+        ),
+        lambda m: Invitation.objects.create(sender=m.X, recipient=m.V),
+        lambda m: Block.objects.create(blocker=m.X, blocked=m.V),
+        lambda m: Member.objects.filter(pk=m.X.pk).update(is_active=False),
+    ],
+    ids=["connected", "invited", "blocked", "deactivated"],
+)
+def test_cached_suggestions_are_checked_again_on_every_read(pymk, change):
+    # Rows written past the services (as an admin or a bulk writer would) leave the cached
+    # ranking in place: the read still leaves out whoever may no longer be suggested.
+    suggested(pymk.V)
+
+    change(pymk)
+
+    assert "X" not in suggested(pymk.V)
+    assert suggested(pymk.V) == fresh(pymk.V)
+
+
+def test_cached_suggestions_fill_in_from_further_down_the_ranking(pymk):
+    suggested(pymk.V)
+    Invitation.objects.bulk_create(
+        [Invitation(sender=pymk.V, recipient=getattr(pymk, name)) for name in ("X", "Y")]
+    )
+
+    assert suggested(pymk.V) == ["O", "U", "W", "Z"]  # no one else is 2nd degree
+    # Ranked by mutual connections, ties by id (U, W, Z and O were made in that order).
+    assert suggested(pymk.V, limit=2) == fresh(pymk.V, limit=2) == ["U", "W"]
+
+
+def test_suggestions_come_back_when_an_invitation_is_withdrawn(pymk):
+    invitation = Invitation.objects.get(sender=pymk.V, recipient=pymk.R)
+    assert "R" not in suggested(pymk.V, limit=10)
+
+    services.invitation_withdraw(member=pymk.V, invitation_id=invitation.pk)
+
+    assert "R" in suggested(pymk.V, limit=10)
+    assert suggested(pymk.V, limit=10) == fresh(pymk.V, limit=10)
+
+
 # --- query counts --------------------------------------------------------------------------
 
 

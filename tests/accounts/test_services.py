@@ -649,3 +649,70 @@ def test_unblocking_lifts_only_your_own_block(member, other):
     assert list(Block.objects.values_list("blocker_id", "blocked_id")) == [(other.pk, member.pk)]
     with refused("You can't connect with this member.", NotFound):
         services.invitation_send(sender=member, recipient=other)
+
+
+# --- cached suggestions --------------------------------------------------------------------
+
+
+@pytest.fixture
+def friends(member, other):
+    """Ada and Grace are each connected to Friend, and so each other's suggestion."""
+    friend = MemberFactory(first_name="Friend")
+    connect(member, friend)
+    connect(other, friend)
+    return friend
+
+
+def suggested_pks(member):
+    return {m.pk for m in selectors.suggestions(viewer=member)}
+
+
+def test_withdrawing_an_invitation_suggests_both_members_to_each_other_again(
+    member, other, friends
+):
+    invitation = services.invitation_send(sender=member, recipient=other)
+    # Both rankings are cached without the other member.
+    assert other.pk not in suggested_pks(member)
+    assert member.pk not in suggested_pks(other)
+
+    services.invitation_withdraw(member=member, invitation_id=invitation.pk)
+
+    assert other.pk in suggested_pks(member)
+    assert member.pk in suggested_pks(other)
+
+
+def test_removing_a_connection_suggests_both_members_to_each_other_again(member, other, friends):
+    connect(member, other)
+    assert other.pk not in suggested_pks(member)
+    assert member.pk not in suggested_pks(other)
+
+    services.connection_remove(member=member, other=other)
+
+    assert other.pk in suggested_pks(member)
+    assert member.pk in suggested_pks(other)
+
+
+def test_unblocking_suggests_both_members_to_each_other_again(member, other, friends):
+    services.member_block(blocker=member, blocked=other)
+    assert other.pk not in suggested_pks(member)
+    assert member.pk not in suggested_pks(other)
+
+    services.member_unblock(blocker=member, blocked_id=other.pk)
+
+    assert other.pk in suggested_pks(member)
+    assert member.pk in suggested_pks(other)
+
+
+def test_a_change_drops_the_cached_suggestions_of_both_members(member, other, friends):
+    suggested_pks(member), suggested_pks(other)  # both ranked and cached
+    # Connections no service wrote: only a ranking computed again finds the newcomer.
+    newcomer = MemberFactory()
+    Connection.objects.bulk_create(
+        [Connection(member=newcomer, other=friends), Connection(member=friends, other=newcomer)]
+    )
+    assert newcomer.pk not in suggested_pks(member) | suggested_pks(other)
+
+    services.invitation_send(sender=member, recipient=other)
+
+    assert newcomer.pk in suggested_pks(member)
+    assert newcomer.pk in suggested_pks(other)
