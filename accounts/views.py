@@ -203,7 +203,9 @@ def my_network(request):
         lambda: selectors.member_connections(member=member),
         lambda: selectors.first_of("member_connections", member=member, limit=selectors.PAGE_SIZE),
     )
-    connections = Paginator(connections, selectors.PAGE_SIZE)
+    connections = CountedPaginator(
+        connections, selectors.PAGE_SIZE, count=selectors.connection_count(member=member)
+    )
     return render(
         request,
         "accounts/my_network.html",

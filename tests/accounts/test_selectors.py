@@ -573,6 +573,27 @@ def test_blocked_members_lists_only_those_the_member_blocked(g):
     assert list(selectors.blocked_members(member=g.F)) == []
 
 
+def test_connection_count_counts_what_member_connections_lists(g):
+    # A's connections B and E, and three more: deactivated, blocked by A, who blocked A
+    # (rows written past the services, which end a connection on a block).
+    gone, blocked, blocker = MemberFactory.create_batch(3)
+    for m in (gone, blocked, blocker):
+        connect(g.A, m)
+    Member.objects.filter(pk=gone.pk).update(is_active=False)
+    Block.objects.bulk_create(
+        [Block(blocker=g.A, blocked=blocked), Block(blocker=blocker, blocked=g.A)]
+    )
+
+    assert selectors.connection_count(member=g.A) == 2
+    assert selectors.member_connections(member=g.A).count() == 2
+    assert (
+        selectors.connection_count(member=g.C)
+        == selectors.member_connections(member=g.C).count()
+        == 3
+    )
+    assert selectors.connection_count(member=g.F) == 0
+
+
 # --- people_you_may_know -------------------------------------------------------------------
 
 
