@@ -219,18 +219,38 @@ def first_row(queryset: QuerySet) -> QuerySet:
 class FirstPage:
     """A list for Django's Paginator: its first page (what almost every visit shows) from
     `first()`, a query compiled once, and the count and any other page from the QuerySet that
-    `queryset()` builds (only when one of them is asked for)."""
+    `queryset()` builds (only when one of them is asked for).
+
+    With `size`, the most rows `first()` reads, and `page`, the page asked for (the query
+    string's), a first page of fewer rows than `size` is the whole list: its length is the
+    count, without a query (most members' lists are that short)."""
 
     ordered = True  # the Paginator warns about unordered lists: the QuerySet is ordered
 
-    def __init__(self, queryset: Callable[[], QuerySet], first: Callable[[], list]):
+    def __init__(
+        self,
+        queryset: Callable[[], QuerySet],
+        first: Callable[[], list],
+        *,
+        size: int | None = None,
+        page: str | None = None,
+    ):
         self.queryset = queryset
         self.first = first
+        self.size = size if page in (None, "", "1") else None
+        self._first_rows = None
+
+    def _first_page(self) -> list:
+        if self._first_rows is None:
+            self._first_rows = self.first()
+        return self._first_rows
 
     def count(self) -> int:
+        if self.size is not None and len(rows := self._first_page()) < self.size:
+            return len(rows)
         return self.queryset().count()
 
     def __getitem__(self, rows: slice):
         if rows.start:
             return self.queryset()[rows]
-        return self.first()[: rows.stop]
+        return self._first_page()[: rows.stop]

@@ -26,6 +26,8 @@ def my_premium(request):
     history = FirstPage(
         lambda: selectors.credit_history(member=member),
         lambda: selectors.credit_history_first_page(member=member),
+        size=selectors.HISTORY_PAGE_SIZE,
+        page=request.GET.get("page"),
     )
     history = Paginator(history, selectors.HISTORY_PAGE_SIZE)
     context = {"history": history.get_page(request.GET.get("page"))}

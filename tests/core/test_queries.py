@@ -124,6 +124,30 @@ def test_first_page_comes_from_first_and_the_others_from_the_queryset():
 
 
 @pytest.mark.django_db
+def test_a_first_page_not_full_is_the_whole_list_and_its_count(django_assert_num_queries):
+    members = [MemberFactory() for _ in range(3)]
+    queryset = Member.objects.order_by("pk")
+
+    short = Paginator(FirstPage(lambda: queryset, lambda: list(queryset[:5]), size=5), 5)
+    with django_assert_num_queries(1):  # the first page's, no count
+        page = short.get_page(1)
+        assert (short.count, list(page.object_list)) == (3, members)
+
+    full = Paginator(FirstPage(lambda: queryset, lambda: list(queryset[:3]), size=3), 3)
+    with django_assert_num_queries(2):  # the first page is full: there may be more
+        page = full.get_page(1)
+        assert (full.count, list(page.object_list)) == (3, members)
+
+    # Another page asked for: counted, and read, from the QuerySet alone.
+    first = Mock(return_value=list(queryset[:2]))
+    other = Paginator(FirstPage(lambda: queryset, first, size=2, page="2"), 2)
+    with django_assert_num_queries(2):
+        page = other.get_page(2)
+        assert (other.count, list(page.object_list)) == (3, members[2:])
+    assert first.call_count == 0
+
+
+@pytest.mark.django_db
 def test_a_pattern_is_matched_with_like_as_django_escapes_it():
     for name in ["50% off", "500 off", "a_b", "axb", "back\\slash"]:
         MemberFactory(first_name=name)
