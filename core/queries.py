@@ -94,14 +94,15 @@ class _PreparingCursor(psycopg.Cursor):
 
 
 def _cursor(prepared: bool):
-    """A cursor of the connection, as Django wraps it (errors, the queries it logs). psycopg
-    prepares nothing on a connection whose `prepare_threshold` is None (Django's default,
-    which the settings change unless DJANGO_DB_PREPARE=0)."""
-    connection.ensure_connection()
-    if not prepared or connection.connection.prepare_threshold is None:
-        return connection.cursor()
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(_PreparingCursor(connection.connection))
+    """A cursor of the connection, as Django makes it (its checks, errors and logged queries,
+    whatever wraps `connection.cursor`), binding on the server when the query is prepared.
+    psycopg prepares nothing on a connection whose `prepare_threshold` is None (Django's
+    default, which the settings change unless DJANGO_DB_PREPARE=0)."""
+    cursor = connection.cursor()
+    if prepared and connection.connection.prepare_threshold is not None:
+        cursor.cursor.close()
+        cursor.cursor = _PreparingCursor(connection.connection)
+    return cursor
 
 
 class Compiled:
