@@ -61,13 +61,16 @@ def _to_inactive() -> Q:
     return Q(other__in=Member.objects.filter(is_active=False).values("pk"))
 
 
-def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Member]:
+def with_relationship(
+    queryset: QuerySet[Member], viewer: Member, *, mutuals: bool = True
+) -> QuerySet[Member]:
     """Annotate each member with its degree, mutual connections and invitation state.
 
     Everything is a correlated subquery on the indexed (member, other) pairs, so a page of
     members costs one query whatever the size of the graph: `degree` (0 for the viewer,
-    1, 2 or 3 for 3rd+), `mutual_count`, `sent_invitation_id` (the viewer's open invitation
-    to them) and `received_invitation_id` (their pending invitation to the viewer).
+    1, 2 or 3 for 3rd+), `mutual_count` (unless not `mutuals`: a list of the viewer's own
+    connections, whose rows never show it), `sent_invitation_id` (the viewer's open
+    invitation to them) and `received_invitation_id` (their pending invitation to the viewer).
 
     Blocking removes the connection, so a blocked member is never a path between two others.
     """
@@ -80,9 +83,12 @@ def with_relationship(queryset: QuerySet[Member], viewer: Member) -> QuerySet[Me
         .annotate(n=Count("*"))
         .values("n")
     )
+    if mutuals:
+        queryset = queryset.annotate(
+            mutual_count=Coalesce(Subquery(mutual, output_field=IntegerField()), 0)
+        )
     return queryset.annotate(
         **member_badges(viewer),
-        mutual_count=Coalesce(Subquery(mutual, output_field=IntegerField()), 0),
         sent_invitation_id=Subquery(
             Invitation.objects.filter(
                 sender=viewer, recipient=OuterRef("pk"), status__in=Invitation.OPEN_STATUSES
@@ -286,6 +292,7 @@ def member_connections(*, member: Member) -> QuerySet[Member]:
         )
         .order_by("-connected_at", "-id"),
         member,
+        mutuals=False,  # a 1st-degree row shows no mutual connections (a fifth of the query)
     )
 
 

@@ -501,11 +501,14 @@ def test_member_connections_of_an_isolated_member_is_empty(g):
     assert list(selectors.member_connections(member=g.F)) == []
 
 
-def test_member_connections_carry_mutual_counts(g):
+def test_member_connections_are_1st_degree_without_mutual_counts(g):
+    # As LinkedIn's list of connections: a 1st-degree row shows no mutual connections, so
+    # they are not counted.
     connections = {m.first_name: m for m in selectors.member_connections(member=g.C)}
 
     assert set(connections) == {"B", "D", "E"}
-    assert {name: m.mutual_count for name, m in connections.items()} == {"B": 0, "D": 0, "E": 0}
+    assert {m.degree for m in connections.values()} == {selectors.FIRST}
+    assert not any(hasattr(m, "mutual_count") for m in connections.values())
 
 
 # --- invitation lists ----------------------------------------------------------------------
