@@ -296,16 +296,31 @@ def member_connections(*, member: Member) -> QuerySet[Member]:
     )
 
 
+def _connection_count_query(*, member_id: int) -> QuerySet[Member]:
+    theirs = Connection.objects.filter(other=member_id)  # each connection's row that names them
+    counted = (
+        theirs.exclude(member__in=Member.objects.filter(is_active=False).values("pk"))
+        .exclude(Exists(Block.objects.filter(blocker=member_id, blocked=OuterRef("member"))))
+        .exclude(Exists(Block.objects.filter(blocker=OuterRef("member"), blocked=member_id)))
+        .order_by()
+        .values("other")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Member.objects.filter(pk=member_id).values(
+        n=Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    )
+
+
+# Every visit to My Network counts: built and compiled by the ORM once per process.
+_connection_count = Compiled(_connection_count_query, member_id=int)
+
+
 def connection_count(*, member: Member) -> int:
     """How many members `member_connections` lists, counted on the connection index alone:
     that list's own count builds every badge of the list (8 ms of Python) to count its rows."""
-    theirs = Connection.objects.filter(other=member)  # each connection's row that names `member`
-    return (
-        theirs.exclude(member__in=Member.objects.filter(is_active=False).values("pk"))
-        .exclude(Exists(Block.objects.filter(blocker=member, blocked=OuterRef("member"))))
-        .exclude(Exists(Block.objects.filter(blocker=OuterRef("member"), blocked=member)))
-        .count()
-    )
+    row = _connection_count.first(member_id=member.pk)
+    return row["n"] if row else 0
 
 
 def members_who_invited(*, member: Member) -> QuerySet[Member]:
