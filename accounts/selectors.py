@@ -296,6 +296,22 @@ def member_connections(*, member: Member) -> QuerySet[Member]:
     )
 
 
+def recent_connections(*, member: Member, limit: int) -> QuerySet[Member]:
+    """`member_connections(member=member)[:limit]`, found from the member's own connection
+    rows, newest first, so that only those `limit` members are read: sorting the whole list
+    read every member (a scan of the member table) and every connection's time (3.7 ms for
+    300 connections at 10,000 members)."""
+    recent = (
+        Connection.objects.filter(member=member)
+        .exclude(_to_inactive())
+        .exclude(Exists(Block.objects.filter(blocker=member, blocked=OuterRef("other"))))
+        .exclude(Exists(Block.objects.filter(blocker=OuterRef("other"), blocked=member)))
+        .order_by("-created_at", "-other")
+        .values("other")[:limit]
+    )
+    return member_connections(member=member).filter(pk__in=recent)[:limit]
+
+
 def _connection_count_query(*, member_id: int) -> QuerySet[Member]:
     theirs = Connection.objects.filter(other=member_id)  # each connection's row that names them
     counted = (
@@ -323,29 +339,29 @@ def connection_count(*, member: Member) -> int:
     return row["n"] if row else 0
 
 
-def members_who_invited(*, member: Member) -> QuerySet[Member]:
-    """Members whose invitation to `member` is pending, newest first."""
+def members_who_invited(*, member: Member, limit: int | None = None) -> QuerySet[Member]:
+    """Members whose invitation to `member` is pending, newest first (the first `limit`)."""
     pending = Invitation.objects.filter(recipient=member, status=Invitation.Status.PENDING)
-    return _with_invitation(member, pending, other="sender")
+    return _with_invitation(member, pending, other="sender", limit=limit)
 
 
-def members_invited(*, member: Member) -> QuerySet[Member]:
-    """Members `member` has an open invitation to, newest first.
+def members_invited(*, member: Member, limit: int | None = None) -> QuerySet[Member]:
+    """Members `member` has an open invitation to, newest first (the first `limit`).
 
     Ignored invitations stay listed: the sender is not told, as on LinkedIn.
     """
     open_ = Invitation.objects.filter(sender=member, status__in=Invitation.OPEN_STATUSES)
-    return _with_invitation(member, open_, other="recipient")
+    return _with_invitation(member, open_, other="recipient", limit=limit)
 
 
 def _with_invitation(
-    member: Member, invitations: QuerySet[Invitation], *, other: str
+    member: Member, invitations: QuerySet[Invitation], *, other: str, limit: int | None
 ) -> QuerySet[Member]:
     # Members rather than invitations, so that the rows share the member row and its buttons.
     # The `pk__in` on the indexed invitations comes first: filtering on the annotations instead
     # would evaluate them for every member (a second per page at 100,000 members).
     theirs = invitations.filter(**{other: OuterRef("pk")})
-    return with_relationship(
+    members = with_relationship(
         visible_members(member)
         .filter(pk__in=invitations.values(other))
         .annotate(
@@ -355,6 +371,18 @@ def _with_invitation(
         .order_by("-invited_at", "-id"),
         member,
     )
+    if limit is None:
+        return members
+    # The first few (My Network's) found from the newest invitations alone, so that only those
+    # members are read: sorting them all timed every invitation (2 ms for 500 at 10,000).
+    newest = (
+        invitations.exclude(**{f"{other}__in": Member.objects.filter(is_active=False).values("pk")})
+        .exclude(Exists(Block.objects.filter(blocker=member, blocked=OuterRef(other))))
+        .exclude(Exists(Block.objects.filter(blocker=OuterRef(other), blocked=member)))
+        .order_by("-created_at", f"-{other}")
+        .values(other)[:limit]
+    )
+    return members.filter(pk__in=newest)[:limit]
 
 
 def invitations_involving(*, member: Member) -> QuerySet[Invitation]:
@@ -506,9 +534,9 @@ def blocked_members(*, member: Member) -> QuerySet[Member]:
 # query is built and compiled by the ORM once per process (core.queries.Compiled), which
 # took 4 to 6 ms of Python for each, at every size.
 _FIRST_OF = {
-    "members_who_invited": lambda member, limit: members_who_invited(member=member)[:limit],
-    "members_invited": lambda member, limit: members_invited(member=member)[:limit],
-    "member_connections": lambda member, limit: member_connections(member=member)[:limit],
+    "members_who_invited": lambda member, limit: members_who_invited(member=member, limit=limit),
+    "members_invited": lambda member, limit: members_invited(member=member, limit=limit),
+    "member_connections": lambda member, limit: recent_connections(member=member, limit=limit),
 }
 
 

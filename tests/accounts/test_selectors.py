@@ -497,6 +497,24 @@ def test_member_connections_order_follows_when_each_connection_was_made():
     assert names(selectors.member_connections(member=a)) == ["O0", "O2", "O1"]
 
 
+def test_recent_connections_are_the_first_of_member_connections():
+    a = MemberFactory(first_name="A")
+    others = [MemberFactory(first_name=f"O{i}") for i in range(8)]
+    base = datetime(2026, 2, 1, tzinfo=UTC)
+    for day, other in zip([5, 0, 7, 1, 1, 3, 6, 2], others, strict=True):  # two on day 1
+        with time_machine.travel(base + timedelta(days=day), tick=False):
+            connect(a, other)
+    Member.objects.filter(pk=others[2].pk).update(is_active=False)
+    BlockFactory(blocker=a, blocked=others[6])
+    BlockFactory(blocker=others[0], blocked=a)
+
+    for limit in (1, 3, 5, 10):
+        assert list(selectors.recent_connections(member=a, limit=limit)) == list(
+            selectors.member_connections(member=a)[:limit]
+        )
+    assert names(selectors.recent_connections(member=a, limit=3)) == ["O5", "O7", "O4"]
+
+
 def test_member_connections_of_an_isolated_member_is_empty(g):
     assert list(selectors.member_connections(member=g.F)) == []
 
@@ -556,6 +574,29 @@ def test_received_and_sent_invitations_are_newest_first(g):
         sent_newer.recipient_id,
         sent_older.recipient_id,
     ]
+
+
+def test_the_first_invitations_are_those_the_whole_lists_begin_with():
+    f = MemberFactory(first_name="F")
+    base = datetime(2026, 2, 1, tzinfo=UTC)
+    senders = [MemberFactory(first_name=f"S{i}") for i in range(6)]
+    recipients = [MemberFactory(first_name=f"R{i}") for i in range(6)]
+    for hour, (sender, recipient) in enumerate(zip(senders, recipients, strict=True)):
+        with time_machine.travel(base + timedelta(hours=hour % 4), tick=False):  # some ties
+            InvitationFactory(sender=sender, recipient=f)
+            InvitationFactory(sender=f, recipient=recipient, status=Invitation.Status.IGNORED)
+    Member.objects.filter(pk__in=[senders[5].pk, recipients[0].pk]).update(is_active=False)
+    BlockFactory(blocker=f, blocked=senders[3])
+    BlockFactory(blocker=recipients[3], blocked=f)
+
+    for limit in (1, 2, 4, 10):
+        assert list(selectors.members_who_invited(member=f, limit=limit)) == list(
+            selectors.members_who_invited(member=f)[:limit]
+        )
+        assert list(selectors.members_invited(member=f, limit=limit)) == list(
+            selectors.members_invited(member=f)[:limit]
+        )
+    assert names(selectors.members_who_invited(member=f, limit=3)) == ["S2", "S1", "S4"]
 
 
 def test_invitations_involving_lists_both_directions_in_any_status(g):
