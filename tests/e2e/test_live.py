@@ -20,8 +20,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
+# Four browsers and their streams on one server, in a CI run where the other half of the
+# suite runs beside it: a page's first live event, or a sign-in, can take longer there than
+# the 5 and 10 s the other browser tests wait (the development mode's server the longest).
+PATIENCE_MS = 20_000
+
+
+@pytest.fixture(autouse=True)
+def _patient_expectations():
+    expect.set_options(timeout=PATIENCE_MS)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for the tests after these
+
+
 def signed_in(open_page, server, member, path):
     page = open_page(server.url)
+    page.context.set_default_timeout(PATIENCE_MS)
     sign_in(page, member.email, PASSWORD)
     page.goto(path)
     # The stream is open once its first event (the catch-up) has come.
