@@ -38,8 +38,9 @@ def environment(*, mode: str, redis_url: str = "", prefix: str | None = None) ->
         TESTS_SITE_MODE=mode,
         TESTS_KEY_PREFIX=prefix,
         DJANGO_LIVE_CHANNEL_PREFIX=f"{prefix}:live:",
-        # As production serves (gunicorn.conf.py): a pool of connections on PostgreSQL.
-        DJANGO_DB_POOL_SIZE="4",
+        # As production serves (gunicorn.conf.py): a pool of 10 connections on PostgreSQL. The
+        # live tests keep six streams open on one server, beside the pages' own requests.
+        DJANGO_DB_POOL_SIZE="10",
     )
     return env
 
