@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,6 +15,17 @@ from core.errors import DomainError, Invalid
 def text(response):
     """The page as a member reads it: the HTML with its entities (&#x27; …) decoded."""
     return html.unescape(response.content.decode())
+
+
+def rendered_fragments(client, url, *kinds: str) -> tuple[str, int]:
+    """The page at `url`, and how many cached fragments of these kinds (the prefixes of their
+    keys: "topbar", "members:row", "inmail:row"…) it had to render; the others came from the
+    cache (core.fragments)."""
+    with mock.patch.object(cache, "set_many", wraps=cache.set_many) as set_many:
+        response = client.get(url)
+    assert response.status_code == 200
+    keys = [key for call in set_many.call_args_list for key in call.args[0]]
+    return response.content.decode(), len([key for key in keys if key.startswith(kinds)])
 
 
 def refused_by_database(*errors):

@@ -5,15 +5,14 @@ CSRF token."""
 
 import re
 from datetime import UTC, datetime, timedelta
-from unittest.mock import patch
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from accounts import services
 from inmail import services as inmail_services
+from tests.assertions import rendered_fragments
 from tests.factories import MemberFactory, connect
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
@@ -27,14 +26,9 @@ def rows(page: str) -> list[str]:
     return re.findall(r'<li class="member-row">.*?</li>', page, flags=re.DOTALL)
 
 
-def rendered_fragments(client, url=SEARCH, kind="members:row"):
-    """The page, and how many fragments of the kind (the prefix of their keys: "members:row",
-    "topbar") it had to render; the others came from the cache."""
-    with patch.object(cache, "set_many", wraps=cache.set_many) as set_many:
-        response = client.get(url)
-    assert response.status_code == 200
-    keys = [key for call in set_many.call_args_list for key in call.args[0]]
-    return response.content.decode(), len([key for key in keys if key.startswith(kind)])
+def fetched(client, url=SEARCH, kind="members:row"):
+    """The page, and how many fragments of the kind ("members:row", "topbar") it rendered."""
+    return rendered_fragments(client, url, kind)
 
 
 def csrf_tokens(page: str) -> set[str]:
@@ -53,8 +47,8 @@ def hoppers(db):
 
 @pytest.mark.django_db
 def test_rows_are_rendered_once_then_read_from_the_cache(member_client, hoppers):
-    first, rendered_first = rendered_fragments(member_client)
-    again, rendered_again = rendered_fragments(member_client)
+    first, rendered_first = fetched(member_client)
+    again, rendered_again = fetched(member_client)
 
     assert (rendered_first, rendered_again) == (2, 0)
     assert len(rows(again)) == 2
@@ -67,8 +61,8 @@ def test_a_cached_rows_form_carries_this_requests_token_and_posts(member, hopper
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     for browser in (first, second):
         browser.force_login(member)
-    rendered_fragments(first)
-    page, rendered = rendered_fragments(second)
+    fetched(first)
+    page, rendered = fetched(second)
 
     assert rendered == 0
     (token,) = csrf_tokens(page)
@@ -82,11 +76,11 @@ def test_a_cached_rows_form_carries_this_requests_token_and_posts(member, hopper
 
 @pytest.mark.django_db
 def test_a_row_shows_a_change_in_the_relationship_at_once(member_client, member, hoppers):
-    rendered_fragments(member_client)
+    fetched(member_client)
 
     services.invitation_send(sender=member, recipient=hoppers[0])
     connect(member, hoppers[1])
-    page, rendered = rendered_fragments(member_client)
+    page, rendered = fetched(member_client)
 
     assert rendered == 2
     # Kit, now a 1st-degree connection, comes first.
@@ -103,12 +97,12 @@ def test_a_row_shows_a_change_in_the_relationship_at_once(member_client, member,
 def test_an_invitations_age_moves_on_with_the_clock(client, member, hoppers, clock):
     services.invitation_send(sender=hoppers[0], recipient=member, note="Hello Ada")
     client.force_login(member)
-    page, _ = rendered_fragments(client, MY_NETWORK)
+    page, _ = fetched(client, MY_NETWORK)
     assert "Hello Ada" in page
     assert "0\xa0minutes ago" in page
 
     clock.move_to(START + timedelta(days=2))
-    page, rendered = rendered_fragments(client, MY_NETWORK)
+    page, rendered = fetched(client, MY_NETWORK)
 
     assert rendered == 1
     assert "2\xa0days ago" in page
@@ -120,9 +114,9 @@ def topbar(page: str) -> str:
 
 @pytest.mark.django_db
 def test_the_top_bar_is_rendered_once_per_page_kind_and_marks_the_pages_icon(member_client):
-    home, rendered_home = rendered_fragments(member_client, reverse("home"), "topbar")
-    again, rendered_again = rendered_fragments(member_client, reverse("home"), "topbar")
-    messaging, _ = rendered_fragments(member_client, reverse("inmail:inbox"), "topbar")
+    home, rendered_home = fetched(member_client, reverse("home"), "topbar")
+    again, rendered_again = fetched(member_client, reverse("home"), "topbar")
+    messaging, _ = fetched(member_client, reverse("inmail:inbox"), "topbar")
 
     assert (rendered_home, rendered_again) == (1, 0)
     assert without_tokens(topbar(again)) == without_tokens(topbar(home))
@@ -134,14 +128,14 @@ def test_the_top_bar_is_rendered_once_per_page_kind_and_marks_the_pages_icon(mem
 def test_the_top_bar_shows_new_counts_and_a_new_name_at_once(member_client, member, other):
     grace = MemberFactory(first_name="Grace")
     connect(member, grace)
-    rendered_fragments(member_client, reverse("home"))
+    fetched(member_client, reverse("home"))
 
     services.invitation_send(sender=other, recipient=member)
     inmail_services.message_send(sender=grace, recipient=member, subject="", body="Hello")
     services.member_update_profile(
         member=member, first_name="Augusta", last_name="King", headline="", location="", about=""
     )
-    bar = topbar(rendered_fragments(member_client, reverse("home"))[0])
+    bar = topbar(fetched(member_client, reverse("home"))[0])
 
     assert 'aria-label="1 pending invitations"' in bar
     assert 'aria-label="1 unread conversation"' in bar
@@ -153,8 +147,8 @@ def test_the_cached_top_bar_signs_out_with_this_requests_token(member):
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     for browser in (first, second):
         browser.force_login(member)
-    rendered_fragments(first, reverse("home"), "topbar")
-    page, rendered = rendered_fragments(second, reverse("home"), "topbar")
+    fetched(first, reverse("home"), "topbar")
+    page, rendered = fetched(second, reverse("home"), "topbar")
 
     assert rendered == 0
     (token,) = csrf_tokens(topbar(page))

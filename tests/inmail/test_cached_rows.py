@@ -3,10 +3,8 @@ once, and again only when something it shows changes, so no stale row is ever sh
 
 import re
 from datetime import UTC, datetime, timedelta
-from unittest.mock import patch
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -14,6 +12,7 @@ from accounts import services as account_services
 from accounts.models import Connection
 from inmail import services
 from inmail.models import Participant
+from tests.assertions import rendered_fragments
 from tests.factories import MemberFactory, connect
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
@@ -38,12 +37,9 @@ def rows(page):
 
 
 def rendered_rows(client, url=INBOX):
-    """The page, and how many rows and messages it had to render (the others came from the
-    cache; the top bar and a thread's header are not counted)."""
-    with patch.object(cache, "set_many", wraps=cache.set_many) as set_many:
-        page = client.get(url).content.decode()
-    keys = [key for call in set_many.call_args_list for key in call.args[0]]
-    return page, len([key for key in keys if key.startswith(("inmail:row", "inmail:message"))])
+    """The page, and how many rows and messages it had to render (the top bar and a thread's
+    header, cached too, are not counted)."""
+    return rendered_fragments(client, url, "inmail:row", "inmail:message")
 
 
 @pytest.mark.django_db
@@ -207,10 +203,7 @@ def head_of(page):
 
 
 def rendered_heads(client, url):
-    with patch.object(cache, "set_many", wraps=cache.set_many) as set_many:
-        page = client.get(url).content.decode()
-    keys = [key for call in set_many.call_args_list for key in call.args[0]]
-    return page, len([key for key in keys if key.startswith("inmail:head")])
+    return rendered_fragments(client, url, "inmail:head")
 
 
 @pytest.mark.django_db
