@@ -54,11 +54,21 @@ def _connections_of(member: Member) -> QuerySet[Connection]:
     return Connection.objects.filter(member=member).exclude(_to_inactive()).values("other")
 
 
-def _to_inactive() -> Q:
-    """Connections to a deactivated account: a NOT IN on the few of them (member_inactive_idx,
-    hashed once per query) rather than a join of each connection to its member, which
-    PostgreSQL ran as a scan of the whole member table at 10,000 members."""
-    return Q(other__in=Member.objects.filter(is_active=False).values("pk"))
+def _to_inactive(ref: str = "other") -> Q:
+    """Rows (connections, invitations) whose member `ref` is a deactivated account: a NOT IN
+    on the few of them (member_inactive_idx, hashed once per query) rather than a join of each
+    row to its member, which PostgreSQL ran as a scan of the whole member table at 10,000."""
+    return Q(**{f"{ref}__in": Member.objects.filter(is_active=False).values("pk")})
+
+
+def _to_visible(rows: QuerySet, viewer: Member | int, ref: str) -> QuerySet:
+    """`rows` whose member `ref` visible_members would list for the viewer: active, and
+    neither blocked by the viewer nor blocking them."""
+    return (
+        rows.exclude(_to_inactive(ref))
+        .exclude(Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef(ref))))
+        .exclude(Exists(Block.objects.filter(blocker=OuterRef(ref), blocked=viewer)))
+    )
 
 
 def with_relationship(
@@ -301,13 +311,9 @@ def recent_connections(*, member: Member, limit: int) -> QuerySet[Member]:
     rows, newest first, so that only those `limit` members are read: sorting the whole list
     read every member (a scan of the member table) and every connection's time (3.7 ms for
     300 connections at 10,000 members)."""
+    mine = Connection.objects.filter(member=member)
     recent = (
-        Connection.objects.filter(member=member)
-        .exclude(_to_inactive())
-        .exclude(Exists(Block.objects.filter(blocker=member, blocked=OuterRef("other"))))
-        .exclude(Exists(Block.objects.filter(blocker=OuterRef("other"), blocked=member)))
-        .order_by("-created_at", "-other")
-        .values("other")[:limit]
+        _to_visible(mine, member, "other").order_by("-created_at", "-other").values("other")[:limit]
     )
     return member_connections(member=member).filter(pk__in=recent)[:limit]
 
@@ -315,9 +321,7 @@ def recent_connections(*, member: Member, limit: int) -> QuerySet[Member]:
 def _connection_count_query(*, member_id: int) -> QuerySet[Member]:
     theirs = Connection.objects.filter(other=member_id)  # each connection's row that names them
     counted = (
-        theirs.exclude(member__in=Member.objects.filter(is_active=False).values("pk"))
-        .exclude(Exists(Block.objects.filter(blocker=member_id, blocked=OuterRef("member"))))
-        .exclude(Exists(Block.objects.filter(blocker=OuterRef("member"), blocked=member_id)))
+        _to_visible(theirs, member_id, "member")
         .order_by()
         .values("other")
         .annotate(n=Count("*"))
@@ -376,9 +380,7 @@ def _with_invitation(
     # The first few (My Network's) found from the newest invitations alone, so that only those
     # members are read: sorting them all timed every invitation (2 ms for 500 at 10,000).
     newest = (
-        invitations.exclude(**{f"{other}__in": Member.objects.filter(is_active=False).values("pk")})
-        .exclude(Exists(Block.objects.filter(blocker=member, blocked=OuterRef(other))))
-        .exclude(Exists(Block.objects.filter(blocker=OuterRef(other), blocked=member)))
+        _to_visible(invitations, member, other)
         .order_by("-created_at", f"-{other}")
         .values(other)[:limit]
     )

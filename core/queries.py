@@ -18,6 +18,7 @@ and a plan made once for any word would be wrong for most of them.
 """
 
 import copy
+import functools
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -239,19 +240,17 @@ class FirstPage:
         self.queryset = queryset
         self.first = first
         self.size = size if page in (None, "", "1") else None
-        self._first_rows = None
 
+    @functools.cached_property
     def _first_page(self) -> list:
-        if self._first_rows is None:
-            self._first_rows = self.first()
-        return self._first_rows
+        return self.first()
 
     def count(self) -> int:
-        if self.size is not None and len(rows := self._first_page()) < self.size:
-            return len(rows)
+        if self.size is not None and len(self._first_page) < self.size:
+            return len(self._first_page)
         return self.queryset().count()
 
     def __getitem__(self, rows: slice):
         if rows.start:
             return self.queryset()[rows]
-        return self._first_page()[: rows.stop]
+        return self._first_page[: rows.stop]
