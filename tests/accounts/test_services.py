@@ -667,40 +667,39 @@ def suggested_pks(member):
     return {m.pk for m in selectors.suggestions(viewer=member)}
 
 
+def suggested_to_each_other(a, b) -> tuple[bool, bool]:
+    """Whether `b` is among `a`'s suggestions, and `a` among `b`'s."""
+    return b.pk in suggested_pks(a), a.pk in suggested_pks(b)
+
+
 def test_withdrawing_an_invitation_suggests_both_members_to_each_other_again(
     member, other, friends
 ):
     invitation = services.invitation_send(sender=member, recipient=other)
     # Both rankings are cached without the other member.
-    assert other.pk not in suggested_pks(member)
-    assert member.pk not in suggested_pks(other)
+    assert suggested_to_each_other(member, other) == (False, False)
 
     services.invitation_withdraw(member=member, invitation_id=invitation.pk)
 
-    assert other.pk in suggested_pks(member)
-    assert member.pk in suggested_pks(other)
+    assert suggested_to_each_other(member, other) == (True, True)
 
 
 def test_removing_a_connection_suggests_both_members_to_each_other_again(member, other, friends):
     connect(member, other)
-    assert other.pk not in suggested_pks(member)
-    assert member.pk not in suggested_pks(other)
+    assert suggested_to_each_other(member, other) == (False, False)
 
     services.connection_remove(member=member, other=other)
 
-    assert other.pk in suggested_pks(member)
-    assert member.pk in suggested_pks(other)
+    assert suggested_to_each_other(member, other) == (True, True)
 
 
 def test_unblocking_suggests_both_members_to_each_other_again(member, other, friends):
     services.member_block(blocker=member, blocked=other)
-    assert other.pk not in suggested_pks(member)
-    assert member.pk not in suggested_pks(other)
+    assert suggested_to_each_other(member, other) == (False, False)
 
     services.member_unblock(blocker=member, blocked_id=other.pk)
 
-    assert other.pk in suggested_pks(member)
-    assert member.pk in suggested_pks(other)
+    assert suggested_to_each_other(member, other) == (True, True)
 
 
 def test_a_change_drops_the_cached_suggestions_of_both_members(member, other, friends):
