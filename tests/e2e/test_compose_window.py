@@ -85,3 +85,38 @@ def test_the_character_counter_speaks_only_at_thresholds(page):
     expect(live).to_have_text("300 characters left")  # same threshold: nothing new to say
     body.fill("x" * 2000)
     expect(live).to_have_text("Character limit reached")
+
+
+# A member who types the moment a refusal shows (here: in the same frame) writes into a form
+# htmx has already wired. With htmx's default 20 ms settle delay, the new form was inert for
+# that long: Send there was a plain form post, and the window's focus moved to the first field
+# in the middle of the typing.
+TYPE_AND_SEND_AS_THE_REFUSAL_SHOWS = """() => {
+  new MutationObserver((records, observer) => {
+    const window = document.querySelector("#overlay #compose-window");
+    if (!window || !window.querySelector("[role=alert]")) return;
+    observer.disconnect();
+    window.querySelector("textarea[name=body]").focus();
+    document.execCommand("insertText", false, "Hello Zelda");
+    window.querySelector("button[type=submit]").click();
+  }).observe(document.getElementById("overlay"), { childList: true, subtree: true });
+}"""
+
+
+def test_a_refused_window_takes_typing_and_send_the_moment_it_shows(page):
+    priya = MemberFactory(first_name="Priya", last_name="Raman", email="priya@example.com")
+    subscribe(priya)
+    zelda = MemberFactory(first_name="Zelda", last_name="Quintero")
+
+    sign_in(page, "priya@example.com", PASSWORD)
+    page.goto(zelda.get_absolute_url())
+    page.locator(".profile__head .actions").get_by_role("link", name="Message").click()
+    window = page.get_by_role("dialog", name="New InMail")
+    expect(window.get_by_label("Subject")).to_be_focused()
+
+    page.evaluate(TYPE_AND_SEND_AS_THE_REFUSAL_SHOWS)
+    window.get_by_role("button", name="Send").click()
+
+    expect(window.get_by_role("alert")).to_have_text("Add a subject: an InMail needs one.")
+    expect(window.get_by_label("Message", exact=True)).to_have_value("Hello Zelda")
+    assert page.url.endswith(zelda.get_absolute_url())
