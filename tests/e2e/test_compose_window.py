@@ -59,15 +59,18 @@ def test_the_window_is_a_modal_that_keeps_the_draft_until_it_is_sent(page):
     assert drafts == []
 
 
-def test_the_character_counter_speaks_only_at_thresholds(page):
-    priya = MemberFactory(first_name="Priya", last_name="Raman", email="priya@example.com")
-    subscribe(priya)
+def open_window_to_zelda(page):
+    """Priya, a Premium member, signed in with the compose window open on Zelda's profile."""
+    subscribe(MemberFactory(first_name="Priya", last_name="Raman", email="priya@example.com"))
     zelda = MemberFactory(first_name="Zelda", last_name="Quintero")
-
     sign_in(page, "priya@example.com", PASSWORD)
     page.goto(zelda.get_absolute_url())
     page.locator(".profile__head .actions").get_by_role("link", name="Message").click()
-    window = page.get_by_role("dialog", name="New InMail")
+    return page.get_by_role("dialog", name="New InMail"), zelda
+
+
+def test_the_character_counter_speaks_only_at_thresholds(page):
+    window, _zelda = open_window_to_zelda(page)
     body = window.get_by_label("Message", exact=True)
     counter = window.locator("[data-counter-for=compose_body]")
     live = window.locator("[data-counter-live]")
@@ -104,14 +107,7 @@ TYPE_AND_SEND_AS_THE_REFUSAL_SHOWS = """() => {
 
 
 def test_a_refused_window_takes_typing_and_send_the_moment_it_shows(page):
-    priya = MemberFactory(first_name="Priya", last_name="Raman", email="priya@example.com")
-    subscribe(priya)
-    zelda = MemberFactory(first_name="Zelda", last_name="Quintero")
-
-    sign_in(page, "priya@example.com", PASSWORD)
-    page.goto(zelda.get_absolute_url())
-    page.locator(".profile__head .actions").get_by_role("link", name="Message").click()
-    window = page.get_by_role("dialog", name="New InMail")
+    window, zelda = open_window_to_zelda(page)
     expect(window.get_by_label("Subject")).to_be_focused()
 
     page.evaluate(TYPE_AND_SEND_AS_THE_REFUSAL_SHOWS)
