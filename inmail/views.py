@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_POST
@@ -147,8 +148,14 @@ def _thread_context(request, participant, *, form=None, error=None):
 @functools.cache
 def _spam_reasons(language: str) -> str:
     """The spam report's radio buttons, the same on every thread: rendered once per process
-    (and language) rather than through the form renderer's templates on every page."""
-    return str(SpamReportForm(auto_id="spam_%s")["reason"])
+    (and language) rather than through the form renderer's templates on every page, each a
+    label around its button, without the default widget's wrapping <div>s and blank lines."""
+    radios = SpamReportForm(auto_id="spam_%s")["reason"]
+    return format_html_join(
+        "",
+        '<label for="{}">{} {}</label>',
+        ((radio.id_for_label, radio.tag(), radio.choice_label) for radio in radios),
+    )
 
 
 def _new_form(prefix, data=None):

@@ -28,11 +28,16 @@ def inbox_time(moment):
 
 
 @register.filter
+def is_today(moment):
+    """Whether `moment` is today where the page is read (a message's time then says it all)."""
+    return timezone.localtime(moment).date() == timezone.localdate()
+
+
+@register.filter
 def seen_time(moment):
     """When a read receipt was read: the time today, else the day (as the inbox) and the time."""
-    local = timezone.localtime(moment)
-    time = format_date(local, "g:i A")
-    return time if local.date() == timezone.localdate() else f"{inbox_time(moment)}, {time}"
+    time = format_date(timezone.localtime(moment), "g:i A")
+    return time if is_today(moment) else f"{inbox_time(moment)}, {time}"
 
 
 @register.simple_tag(takes_context=True)

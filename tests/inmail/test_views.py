@@ -1739,4 +1739,5 @@ def test_the_inbox_and_a_thread_of_20_weigh_at_most_15_kb(member_client, member)
     assert len(rows(inbox)) == 20
     assert len(inbox.encode()) <= PAGE_WEIGHT
     assert len(re.findall(r'<li [^>]*class="message', page)) == 20
+    assert len(page.encode()) <= PAGE_WEIGHT  # the conversation's own page
     assert len(pane_only) <= PAGE_WEIGHT
