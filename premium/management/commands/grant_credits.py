@@ -11,6 +11,7 @@ instead of running it here: that is what the daily cron line in the README does.
 import time
 
 from django.core.management.base import BaseCommand
+from django.db.models import Max
 from django.utils.translation import ngettext
 
 from premium import settlement, tasks
@@ -33,9 +34,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Enqueued the credit settlement (task {result.id}).")
             return
         started = time.perf_counter()
-        entries_before = LedgerEntry.objects.count()
+        # The entries written since the newest one before the run: read through the primary
+        # key, never by counting a ledger that only grows.
+        newest = LedgerEntry.objects.aggregate(newest=Max("pk"))["newest"] or 0
         settled = settlement.settle_due()
-        written = LedgerEntry.objects.count() - entries_before
+        written = LedgerEntry.objects.filter(pk__gt=newest).count()
         members = ngettext("Settled %(count)d member", "Settled %(count)d members", settled)
         entries = ngettext(
             "%(count)d ledger entry written", "%(count)d ledger entries written", written
