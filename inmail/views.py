@@ -122,7 +122,7 @@ def _own_or_404(request, conversation_id) -> Participant:
     return participant
 
 
-def _thread_context(request, participant, *, form=None, error=None):
+def _thread_context(request, participant, *, form=None, error=None, row_changed=True):
     other = participant.other
     thread = selectors.thread_messages(conversation=participant.conversation)
     return {
@@ -140,8 +140,10 @@ def _thread_context(request, participant, *, form=None, error=None):
         "spam_reasons": _spam_reasons(get_language()),
         "error": error,
         # Out-of-band updates of the conversation's row and the unread badge, for htmx
-        # requests that replace the thread pane alone.
+        # requests that replace the thread pane alone; not when neither changed (a
+        # conversation opened again that was not unread).
         "oob": wants_fragment(request) and request.htmx.target == "thread-pane",
+        "row_changed": row_changed,
     }
 
 
@@ -176,10 +178,12 @@ def _thread_page(request, participant, *, status=200, **thread):
 @login_required
 def thread(request, conversation_id):
     participant = _own_or_404(request, conversation_id)
+    # What the row and the badge show: unread or not (when it was read is not shown).
+    was_unread = participant.unread
     if not participant.is_read:
         read = services.conversation_read(member=request.user, conversation_id=conversation_id)
         participant.unread, participant.read_at = read.unread, read.read_at
-    return _thread_page(request, participant)
+    return _thread_page(request, participant, row_changed=was_unread)
 
 
 @login_required

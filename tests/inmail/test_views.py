@@ -857,6 +857,17 @@ class TestThread:
             r'<span id="unread-badge" class="badge-count is-empty"[^>]*hx-swap-oob', page
         )
 
+    def test_with_htmx_a_conversation_that_was_not_unread_sends_its_pane_alone(
+        self, member_client, member, grace_inmail
+    ):
+        Participant.objects.filter(member=member, conversation=grace_inmail).update(unread=False)
+
+        page = text(member_client.get(thread_url(grace_inmail), headers=pane("thread-pane")))
+
+        assert "Would you like to talk?" in page
+        assert "hx-swap-oob" not in page
+        assert rows(page) == {}
+
     def test_opening_an_unread_conversation_marks_it_read_and_the_badge_drops(
         self, member_client, member, grace_inmail
     ):
