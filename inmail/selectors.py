@@ -157,10 +157,18 @@ def inbox_page(
 
 
 def own_conversation(*, member: Member, conversation_id: int) -> Participant | None:
-    """The member's side of the conversation, or None when it is not theirs; with
-    `other_read_at`, when the other member last read it (for `read_receipt`), in the same query."""
+    """The member's side of the conversation, or None when it is not theirs; in the same
+    query, `other_read_at`, when the other member last read it (for `read_receipt`), and
+    `blockers`, which of the two blocked the other (for `compose_options`)."""
     rows = _own_conversation.instances(member_id=member.pk, conversation_id=conversation_id)
-    return next(iter(_with_badges(rows)), None)
+    participant = next(iter(_with_badges(rows)), None)
+    if participant is not None:
+        by_whom = [
+            (member.pk, participant.blocked_by_member),
+            (participant.other_id, participant.blocked_by_other),
+        ]
+        participant.blockers = {pk for pk, blocked in by_whom if blocked}
+    return participant
 
 
 def _own_conversation_query(*, member_id: int, conversation_id: int, now: datetime):
@@ -170,7 +178,15 @@ def _own_conversation_query(*, member_id: int, conversation_id: int, now: dateti
     return (
         _participants(Member(pk=member_id))
         .filter(conversation_id=conversation_id)
-        .annotate(other_read_at=Subquery(others_side.values("read_at")[:1]))[:1]
+        .annotate(
+            other_read_at=Subquery(others_side.values("read_at")[:1]),
+            blocked_by_member=Exists(
+                Block.objects.filter(blocker=member_id, blocked=OuterRef("other"))
+            ),
+            blocked_by_other=Exists(
+                Block.objects.filter(blocker=OuterRef("other"), blocked=member_id)
+            ),
+        )[:1]
     )
 
 
@@ -350,8 +366,13 @@ def _between_query(*, low: int, high: int) -> QuerySet[Conversation]:
 _between = Compiled(_between_query, low=int, high=int)
 
 
-def block_refusal(sender: Member, recipient: Member) -> tuple[str, DomainError] | None:
-    blockers = blockers_between(sender, recipient)
+def block_refusal(
+    sender: Member, recipient: Member, blockers: set[int] | None = None
+) -> tuple[str, DomainError] | None:
+    """Why `sender` may not write to `recipient` for a block either way, or None; `blockers`
+    are the ids of those of the two who blocked the other, when the caller read them."""
+    if blockers is None:
+        blockers = blockers_between(sender, recipient)
     if sender.pk in blockers:
         return "blocked_by_you", NotAllowed(
             f"You've blocked {recipient.full_name}. Unblock them in Settings to message them."
@@ -396,13 +417,15 @@ def compose_options(
     sender: Member,
     recipient: Member,
     conversation: Conversation | None = None,
+    blockers: set[int] | None = None,
     visible: bool = False,
 ) -> Compose:
     """Whether and how `sender` may write to `recipient` now (see `Compose`).
 
-    What the caller knows already saves a query each: `conversation`, the one between them (a
-    thread); `visible`, the recipient was read through accounts.selectors.visible_members, so
-    neither has blocked the other (a profile). A recipient with its badges
+    What the caller knows already saves a query each: `conversation`, the one between them,
+    and `blockers`, which of them blocked the other (a thread: `own_conversation`); `visible`,
+    the recipient was read through accounts.selectors.visible_members, so neither has blocked
+    the other (a profile). A recipient with its badges
     (accounts.selectors.member_badges: `degree`, `is_premium`) says whether they are
     connected and Premium.
     """
@@ -417,7 +440,7 @@ def compose_options(
         return refused("self", Invalid("You can't message yourself."))
     if not recipient.is_active:
         return refused("inactive", NotFound("This member is no longer on InMail."))
-    if not visible and (blocked := block_refusal(sender, recipient)) is not None:
+    if not visible and (blocked := block_refusal(sender, recipient, blockers)) is not None:
         return refused(*blocked)
     if conversation is None:
         conversation = conversation_between(sender, recipient)

@@ -134,7 +134,10 @@ def _thread_context(request, participant, *, form=None, error=None, row_changed=
             member=request.user, participant=participant, thread=thread
         ),
         "reply": selectors.compose_options(
-            sender=request.user, recipient=other, conversation=participant.conversation
+            sender=request.user,
+            recipient=other,
+            conversation=participant.conversation,
+            blockers=participant.blockers,
         ),
         "form": form or _new_form("reply"),
         "spam_reasons": _spam_reasons(get_language()),

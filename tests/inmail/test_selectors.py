@@ -232,6 +232,40 @@ def test_own_conversation_carries_when_the_other_member_read_it_without_a_query_
     assert theirs.other_read_at == conversation.created_at  # Ada read it as she wrote it
 
 
+def test_own_conversation_says_who_blocked_whom_and_the_reply_box_follows_without_a_query(
+    clock, member, other, django_assert_num_queries
+):
+    connect(member, other)
+    conversation = write(clock, member, other, "Hi").conversation
+    BlockFactory(blocker=other, blocked=member)
+
+    with django_assert_num_queries(1):
+        mine = selectors.own_conversation(member=member, conversation_id=conversation.pk)
+    theirs = selectors.own_conversation(member=other, conversation_id=conversation.pk)
+    assert mine.blockers == theirs.blockers == {other.pk}
+
+    with django_assert_num_queries(0):
+        reply = selectors.compose_options(
+            sender=member,
+            recipient=mine.other,
+            conversation=mine.conversation,
+            blockers=mine.blockers,
+        )
+    assert refusal(reply) == ("blocked", NotAllowed, "You can't message Grace Hopper.")
+    assert refusal(
+        selectors.compose_options(
+            sender=other,
+            recipient=theirs.other,
+            conversation=theirs.conversation,
+            blockers=theirs.blockers,
+        )
+    ) == (
+        "blocked_by_you",
+        NotAllowed,
+        "You've blocked Ada Lovelace. Unblock them in Settings to message them.",
+    )
+
+
 def test_seen_sits_under_the_last_of_my_messages_the_other_member_read(clock, member, other):
     connect(member, other)
     first = write(clock, member, other, "Hi Grace")
