@@ -90,12 +90,13 @@ def _inbox_context(request, *, cursor=None, rows=True):
         if rows
         else None
     )
+    inbox = reverse("inmail:inbox")
     return {
         **context,
         "page": page,
         "search_max_length": SEARCH_MAX_LENGTH,
         "filters": [
-            (name, label, _inbox_url(name, query=query))
+            (name, label, inbox + _filter_query(name, query))
             for name, (label, _q) in selectors.FILTERS.items()
         ],
     }
