@@ -12,7 +12,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
@@ -20,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Connection, Member
 from bench import load, seed
+from core.sessions import SessionStore
 from inmail.models import Participant
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -61,7 +61,6 @@ def seed(count: int) -> list[tuple[int, str, str]]:
     django.setup()
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -72,6 +71,7 @@ def seed(count: int) -> list[tuple[int, str, str]]:
         members_bulk_create,
     )
     from accounts.models import Member
+    from core.sessions import SessionStore
 
     call_command("migrate", verbosity=0)
     mine = Member.objects.filter(email__startswith=f"{PREFIX}-")

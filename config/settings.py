@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.AuthenticationMiddleware",
     "core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -260,7 +260,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Lax, not Strict: a link from an email or another site must still open a signed-in page.
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
-# Django's database sessions, each read through a query the ORM compiles once per process.
+# Django's database sessions, in core.models.Session: each is read with its member, through a
+# query the ORM compiles once per process.
 SESSION_ENGINE = "core.sessions"
 
 if not DEBUG:

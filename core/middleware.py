@@ -1,13 +1,17 @@
 """Middleware every request passes: the load balancer's /healthz, private pages never
-cached, and requests with a NUL byte refused before any view, form or query sees them."""
+cached, requests with a NUL byte refused before any view, form or query sees them, and the
+signed-in member read with the session."""
 
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django_htmx.http import reswap
 
-from core import health
+from core import health, sessions
 
 
 class HealthCheckMiddleware:
@@ -95,3 +99,23 @@ class RejectNulBytesMiddleware:
         template = "core/bad_request.html#notice" if htmx else "core/bad_request.html"
         response = render(request, template, {"message": NUL_REFUSED}, status=400)
         return reswap(response, "afterbegin") if htmx else response
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, with the member read in the same query as the session (core.sessions):
+    django.contrib.auth still loads `request.user` through the backend and checks the
+    session's hash against the member's password, as it does with Django's."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user(request))
+
+
+def _user(request):
+    if not hasattr(request, "_cached_user"):
+        loading = sessions.loading.set(request.session)
+        try:
+            request._cached_user = auth.get_user(request)
+        finally:
+            sessions.loading.reset(loading)
+    return request._cached_user

@@ -1,12 +1,26 @@
-"""core.sessions: Django's database sessions, read through a query compiled once."""
+"""core.sessions: Django's database sessions in core.models.Session, each read with the member
+it is signed in as, in one query compiled once; django.contrib.auth still checks that member."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
+from django.apps import apps
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Member
+from core.models import Session
 from core.sessions import SessionStore
+from tests.factories import PASSWORD
+
+HOME = reverse("home")
+INBOX = reverse("inmail:inbox")
+POLL = reverse("inmail:unread_count")
+SIGN_IN = reverse("login")
+SIGN_OUT = reverse("logout")
 
 
 @pytest.mark.django_db
@@ -35,3 +49,78 @@ def test_an_expired_or_unknown_session_reads_empty_and_loses_its_key():
 
     assert (expired.get("seen"), expired.session_key) == (None, None)
     assert (unknown.get("seen"), unknown.session_key) == (None, None)
+
+
+@pytest.mark.django_db
+def test_signing_in_names_the_member_and_signing_out_deletes_the_session(client, member):
+    client.post(SIGN_IN, {"username": "ada@example.com", "password": PASSWORD})
+    key = client.session.session_key
+
+    assert Session.objects.get(pk=key).member_id == member.pk
+    client.post(SIGN_OUT)
+    assert not Session.objects.filter(pk=key).exists()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_request_reads_its_session_and_member_in_one_query(
+    member_client, django_assert_num_queries
+):
+    # The session with its member, then the unread count.
+    with django_assert_num_queries(2):
+        response = member_client.get(POLL, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_member_read_with_the_session_is_checked_as_any(client, member, other):
+    client.force_login(member)
+    member.set_password("a new password, set elsewhere")
+    member.save()
+    assert client.get(INBOX).status_code == 302  # the session's hash no longer matches
+
+    client.force_login(other)
+    assert client.get(INBOX).status_code == 200
+    Member.objects.filter(pk=other.pk).update(is_active=False)
+    assert client.get(INBOX).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_session_that_names_no_member_reads_the_member_as_before(
+    member_client, member, django_assert_num_queries
+):
+    Session.objects.update(member=None)
+
+    with django_assert_num_queries(3):
+        page = member_client.get(POLL, headers={"HX-Request": "true"})
+
+    assert page.status_code == 200
+    assert "Ada Lovelace" in member_client.get(HOME).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_migration_keeps_members_signed_in(client, member):
+    def django_session(data, *, expired=False):
+        store = DjangoSessionStore()
+        store.update(data)
+        store.create()
+        if expired:
+            store.model.objects.filter(pk=store.session_key).update(
+                expire_date=timezone.now() - timedelta(seconds=1)
+            )
+        return store.session_key
+
+    client.force_login(member)  # the backend and the hash, as a sign-in writes them
+    signed_in = django_session(dict(client.session.items()))
+    Session.objects.all().delete()
+    anonymous = django_session({"seen": 3})
+    gone = django_session({SESSION_KEY: "999999999"})
+    expired = django_session({SESSION_KEY: str(member.pk)}, expired=True)
+
+    importlib.import_module("core.migrations.0001_session").copy_sessions(apps, None)
+
+    copied = dict(Session.objects.values_list("session_key", "member_id"))
+    assert copied == {signed_in: member.pk, anonymous: None, gone: None}
+    assert expired not in copied
+    client.cookies["sessionid"] = signed_in
+    assert "Ada Lovelace" in client.get(HOME).content.decode()

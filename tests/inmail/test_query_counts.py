@@ -94,10 +94,10 @@ def test_inbox_query_count_does_not_grow_with_the_conversations(
     page, htmx = counts["page"], counts["htmx"]
     assert page[0] == page[1]
     assert htmx[0] == htmx[1]
-    # The session, the member, the rows with their members' badges (degree, Premium); the
-    # full page adds the top bar's counts, in one query.
-    assert htmx[1] <= 3
-    assert page[1] <= 4
+    # The session with its member, the rows with their members' badges (degree, Premium);
+    # the full page adds the top bar's counts, in one query.
+    assert htmx[1] <= 2
+    assert page[1] <= 3
 
 
 def thread_url(viewer, conversation):
@@ -114,11 +114,11 @@ def test_thread_query_count_does_not_grow_with_the_conversations_or_messages(cli
     page, htmx = counts["page"], counts["htmx"]
     assert page[0] == page[1]
     assert htmx[0] == htmx[1]
-    # The pane: session, member, the conversation with its other member, their badges and
-    # any block between them, the messages; the page adds the top bar's counts (the pane
-    # sends the unread badge only when opening the conversation changed it).
-    assert htmx[1] <= 4
-    assert page[1] <= 5
+    # The pane: the session with its member, the conversation with its other member, their
+    # badges and any block between them, the messages; the page adds the top bar's counts
+    # (the pane sends the unread badge only when opening the conversation changed it).
+    assert htmx[1] <= 3
+    assert page[1] <= 4
 
 
 @pytest.fixture
@@ -149,11 +149,11 @@ def test_compose_query_count_does_not_grow_with_the_conversations(client, viewer
     page, htmx = counts["page"], counts["htmx"]
     assert page[0] == page[1]
     assert htmx[0] == htmx[1]
-    # The window: session, member, the recipient with their badges (degree, Premium: whether
-    # they are a connection and an Open Profile counts), blocks, conversation; for an InMail
-    # the sender's plan and credits (2, with nothing due to settle). The page adds the top
-    # bar's counts, in one query.
-    window = {"3rd+": 7, "connection": 5, "open profile": 7}[to]
+    # The window: the session with its member, the recipient with their badges (degree,
+    # Premium: whether they are a connection and an Open Profile counts), blocks,
+    # conversation; for an InMail the sender's plan and credits (2, with nothing due to
+    # settle). The page adds the top bar's counts, in one query.
+    window = {"3rd+": 6, "connection": 4, "open profile": 6}[to]
     assert htmx[1] <= window
     assert page[1] <= window + 1 <= 8
 
@@ -163,11 +163,12 @@ def test_compose_query_count_does_not_grow_with_the_conversations(client, viewer
 @pytest.mark.parametrize(
     ("url", "target", "fragment", "full_page"),
     [
-        # Session, member, the viewer's plan and credits (plain reads, nothing due), the
-        # candidates with their degree; the page adds the top bar's counts.
-        (reverse("inmail:new_message") + "?q=pat", "new-message-results", 5, 6),
-        # Session, member, the matching rows with their badges; the page adds the top bar.
-        (reverse("inmail:inbox") + "?q=hi", "conversation-list", 3, 4),
+        # The session with its member, the viewer's plan and credits (plain reads, nothing
+        # due), the candidates with their degree; the page adds the top bar's counts.
+        (reverse("inmail:new_message") + "?q=pat", "new-message-results", 4, 5),
+        # The session with its member, the matching rows with their badges; the page adds
+        # the top bar.
+        (reverse("inmail:inbox") + "?q=hi", "conversation-list", 2, 3),
     ],
     ids=["new message picker", "search in messaging"],
 )
