@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,3 +125,17 @@ def test_the_migration_keeps_members_signed_in(client, member):
     assert expired not in copied
     client.cookies["sessionid"] = signed_in
     assert "Ada Lovelace" in client.get(HOME).content.decode()
+
+
+@pytest.mark.django_db
+def test_clearsessions_removes_the_expired_ones():
+    kept, expired = SessionStore(), SessionStore()
+    kept.create()
+    expired.create()
+    Session.objects.filter(pk=expired.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    call_command("clearsessions")
+
+    assert list(Session.objects.values_list("pk", flat=True)) == [kept.session_key]
