@@ -21,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 
 from accounts.models import Block, Connection, Invitation, Member
 from core.queries import Compiled, Pattern
@@ -186,14 +186,11 @@ def _network(viewer: Member) -> tuple[QuerySet[Connection], QuerySet[Connection]
 
 
 def _matching(viewer: Member, query: str, degree: int | None = None) -> QuerySet[Member]:
-    # On PostgreSQL each `icontains` is served by a trigram GIN index on UPPER(column).
+    # Each word, upper-cased by the database as the column is, is in the name or the headline
+    # (Member.search_text): on PostgreSQL a trigram GIN index serves the LIKE.
     members = visible_members(viewer).exclude(pk=viewer.pk)
     for word in query.split():
-        members = members.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(headline__icontains=word)
-        )
+        members = members.filter(search_text__contains=Upper(Value(word)))
     first, second = _network(viewer)
     if degree == FIRST:
         members = members.filter(pk__in=first)

@@ -49,7 +49,8 @@ def _built_at(moment: datetime | None):
 
 class Pattern(str):
     """The kind of a text the query matches with LIKE (`icontains`, `istartswith`): found
-    inside its parameters ("%text%"), and escaped there as Django escapes it."""
+    inside its parameters ("%text%"), and escaped there as Django escapes it; or a parameter
+    of its own, bound as it is."""
 
 
 def _placeholder(kind: type, index: int) -> object:
@@ -83,6 +84,10 @@ def _bound(slot: str | tuple[str, str, str], values: dict) -> object:
     if isinstance(slot, str):
         return _adapt(values[slot])
     name, before, after = slot
+    if not before and not after:
+        # The text alone: an expression's value, which the SQL escapes itself (a `contains`
+        # of UPPER(text)), or an exact match.
+        return values[name]
     return before + connection.ops.prep_for_like_query(values[name]) + after
 
 

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F, Q
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Member
+from core.db import PostgreSQLGinIndex
 
 SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 2000
@@ -156,7 +156,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["conversation", "created_at", "id"], name="message_thread_idx"),
             # Messaging's search: the body's tsvector, on PostgreSQL only (migration 0005).
-            GinIndex(search_document("body"), name="message_body_search"),
+            PostgreSQLGinIndex(search_document("body"), name="message_body_search"),
         ]
 
     def __str__(self):

@@ -290,6 +290,24 @@ def test_search_is_case_insensitive_and_matches_parts_of_words(people):
     assert search(people.viewer, "love") == ["Ada"]
 
 
+def test_percent_underscore_and_backslash_are_matched_as_themselves(people):
+    MemberFactory(first_name="Uma", last_name="Score", headline="snake_case and back\\slash")
+
+    assert search(people.viewer, "100%") == ["Percy"]
+    assert search(people.viewer, "%") == ["Percy"]
+    assert search(people.viewer, "e_c") == ["Uma"]
+    assert search(people.viewer, "k\\s") == ["Uma"]
+    # The first page (a query compiled once) and the count read the words the same way.
+    first = selectors.member_search_first_page(viewer=people.viewer, query="_")
+    assert [member.first_name for member in first] == ["Uma"]
+    assert selectors.member_search_count(viewer=people.viewer, query="%").exact == 1
+
+
+def test_a_word_is_never_matched_across_the_name_and_the_headline(people):
+    assert search(people.viewer, "Cent 100%") == ["Percy"]
+    assert search(people.viewer, "Cent100") == []
+
+
 def test_search_requires_every_word_to_match_somewhere(people):
     assert search(people.viewer, "engineer") == ["Grace", "Ada"]
     assert search(people.viewer, "engineer hopper") == ["Grace"]
