@@ -40,13 +40,19 @@ def register_member_annotation(name: str, expression: Callable[..., object]) -> 
     _member_annotations[name] = expression
 
 
+def blocks(viewer: Member | int, ref: str) -> tuple[Exists, Exists]:
+    """Whether the viewer blocked the member `OuterRef(ref)` ("pk" on a member query, a foreign
+    key's name on rows that point at members), and whether that member blocked the viewer."""
+    return (
+        Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef(ref))),
+        Exists(Block.objects.filter(blocker=OuterRef(ref), blocked=viewer)),
+    )
+
+
 def visible_members(viewer: Member) -> QuerySet[Member]:
     """Active members, less those the viewer blocked and those who blocked the viewer."""
-    return (
-        Member.objects.filter(is_active=True)
-        .exclude(Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))))
-        .exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)))
-    )
+    blocked, blocking = blocks(viewer, "pk")
+    return Member.objects.filter(is_active=True).exclude(blocked).exclude(blocking)
 
 
 def _connections_of(member: Member) -> QuerySet[Connection]:
@@ -64,11 +70,8 @@ def _to_inactive(ref: str = "other") -> Q:
 def _to_visible(rows: QuerySet, viewer: Member | int, ref: str) -> QuerySet:
     """`rows` whose member `ref` visible_members would list for the viewer: active, and
     neither blocked by the viewer nor blocking them."""
-    return (
-        rows.exclude(_to_inactive(ref))
-        .exclude(Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef(ref))))
-        .exclude(Exists(Block.objects.filter(blocker=OuterRef(ref), blocked=viewer)))
-    )
+    blocked, blocking = blocks(viewer, ref)
+    return rows.exclude(_to_inactive(ref)).exclude(blocked).exclude(blocking)
 
 
 def with_relationship(

@@ -10,11 +10,10 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
 
 from core import queries
+from core.models import Session
 
 
 def _session_query(*, session_key: str, now: datetime):
-    from core.models import Session
-
     return Session.objects.filter(session_key=session_key, expire_date__gt=now).select_related(
         "member"
     )[:1]
@@ -31,8 +30,6 @@ class SessionStore(db.SessionStore):
 
     @classmethod
     def get_model_class(cls):
-        from core.models import Session
-
         return Session
 
     def _get_session_from_db(self):

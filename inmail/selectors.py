@@ -15,6 +15,7 @@ from accounts.models import Block, Connection, Invitation, Member
 from accounts.selectors import (
     FIRST,
     blockers_between,
+    blocks,
     member_badges,
     members_for_viewer,
     visible_members,
@@ -175,17 +176,14 @@ def _own_conversation_query(*, member_id: int, conversation_id: int, now: dateti
     others_side = Participant.objects.filter(
         conversation=OuterRef("conversation"), member=OuterRef("other")
     )
+    blocked_by_member, blocked_by_other = blocks(member_id, "other")
     return (
         _participants(Member(pk=member_id))
         .filter(conversation_id=conversation_id)
         .annotate(
             other_read_at=Subquery(others_side.values("read_at")[:1]),
-            blocked_by_member=Exists(
-                Block.objects.filter(blocker=member_id, blocked=OuterRef("other"))
-            ),
-            blocked_by_other=Exists(
-                Block.objects.filter(blocker=OuterRef("other"), blocked=member_id)
-            ),
+            blocked_by_member=blocked_by_member,
+            blocked_by_other=blocked_by_other,
         )[:1]
     )
 
