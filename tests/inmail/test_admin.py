@@ -108,4 +108,5 @@ def test_a_long_conversation_page_costs_the_same_queries_as_a_short_one(staff_cl
             staff_client, reverse("admin:inmail_conversation_change", args=[conversation.pk])
         )
 
+    page(short)  # the first admin page of the process also reads Django's content types once
     assert page(long) == page(short)
