@@ -62,7 +62,18 @@ def key(prefix: str, fragment, shown: tuple) -> str:
 
 def render(context, fragment, key_of_it: str):
     """`fragment` rendered with `context`, read from the cache under `key_of_it`."""
-    return render_each(context, fragment, [None], lambda _: key_of_it, "_")
+    return cached(context, key_of_it, fragment.render)
+
+
+def cached(context, key_of_it: str, render):
+    """What `render(context)` returns, read from the cache under `key_of_it`: `render` runs
+    only when it is missing there, so whatever it reads is read only then."""
+    html = cache.get(key_of_it)
+    if html is None:
+        with context.push(csrf_token=_CSRF_PLACEHOLDER):
+            html = render(context)
+        cache.set(key_of_it, html, SECONDS)
+    return _with_csrf_token(context, html)
 
 
 def render_each(context, fragment, items, key_of, name: str):
@@ -80,7 +91,11 @@ def render_each(context, fragment, items, key_of, name: str):
             html.append(found[each])
     if missing:
         cache.set_many(missing, SECONDS)
-    joined = "".join(html)
-    if _CSRF_INPUT_PLACEHOLDER in joined:
-        joined = joined.replace(_CSRF_INPUT_PLACEHOLDER, CsrfTokenNode().render(context))
-    return mark_safe(joined)
+    return _with_csrf_token(context, "".join(html))
+
+
+def _with_csrf_token(context, html: str):
+    """The fragments' HTML with the request's own CSRF token where they hold the placeholder."""
+    if _CSRF_INPUT_PLACEHOLDER in html:
+        html = html.replace(_CSRF_INPUT_PLACEHOLDER, CsrfTokenNode().render(context))
+    return mark_safe(html)

@@ -195,28 +195,37 @@ _own_conversation = Compiled(
 
 
 def thread_messages(
-    *, conversation: Conversation, after: datetime | None = None, message_id: int | None = None
+    *,
+    member: Member,
+    participant: Participant,
+    after: datetime | None = None,
+    message_id: int | None = None,
 ) -> list[Message]:
-    """The conversation's most recent messages, oldest first: those written after `after`,
-    or the one `message_id`, when given."""
+    """The member's conversation's most recent messages, oldest first: those written after
+    `after`, or the one `message_id`, when given. Each message's author is one of the two
+    members, so it is set from `member` and the participant's `other`, not read again."""
+    conversation = participant.conversation
     if after is None and message_id is None:
-        return list(reversed(_latest_messages.instances(conversation_id=conversation.pk)))
-    latest = Message.objects.filter(conversation=conversation)
-    if after is not None:
-        latest = latest.filter(created_at__gt=after)
-    if message_id is not None:
-        latest = latest.filter(pk=message_id)
-    latest = latest.select_related("author").order_by("-created_at", "-id")[:THREAD_MESSAGES]
-    return list(reversed(latest))
+        latest = _latest_messages.instances(conversation_id=conversation.pk)
+    else:
+        latest = Message.objects.filter(conversation=conversation)
+        if after is not None:
+            latest = latest.filter(created_at__gt=after)
+        if message_id is not None:
+            latest = latest.filter(pk=message_id)
+        latest = latest.order_by("-created_at", "-id")[:THREAD_MESSAGES]
+    authors = {member.pk: member, participant.other_id: participant.other}
+    thread = list(reversed(latest))
+    for message in thread:
+        message.author = authors[message.author_id]
+    return thread
 
 
 # Every thread opened reads them: built and compiled by the ORM once per process.
 _latest_messages = Compiled(
-    lambda *, conversation_id: (
-        Message.objects.filter(conversation_id=conversation_id)
-        .select_related("author")
-        .order_by("-created_at", "-id")[:THREAD_MESSAGES]
-    ),
+    lambda *, conversation_id: Message.objects.filter(conversation_id=conversation_id).order_by(
+        "-created_at", "-id"
+    )[:THREAD_MESSAGES],
     conversation_id=int,
 )
 

@@ -114,7 +114,7 @@ def _update(request, participant: Participant, kind: str, *, message_id=None, si
             update["balance"] = premium_services.credits_balance(member=member)
     else:
         update["messages"] = selectors.thread_messages(
-            conversation=conversation, after=since, message_id=message_id
+            member=member, participant=participant, after=since, message_id=message_id
         )
     last = conversation.last_message
     if last is not None and last.author_id != member.pk:
@@ -165,7 +165,7 @@ def render_event(request, event: dict) -> str:
             receipt = selectors.read_receipt(
                 member=member,
                 participant=participant,
-                thread=selectors.thread_messages(conversation=participant.conversation),
+                thread=selectors.thread_messages(member=member, participant=participant),
             )
             if receipt is None:
                 return ""

@@ -124,16 +124,13 @@ def _own_or_404(request, conversation_id) -> Participant:
 
 
 def _thread_context(request, participant, *, form=None, error=None, row_changed=True):
+    # Its messages are read by the template ({% thread_messages %}), only when they are
+    # not in the cache.
     other = participant.other
-    thread = selectors.thread_messages(conversation=participant.conversation)
     return {
         "participant": participant,
         "conversation": participant.conversation,
         "other": other,
-        "thread": thread,
-        "receipt": selectors.read_receipt(
-            member=request.user, participant=participant, thread=thread
-        ),
         "reply": selectors.compose_options(
             sender=request.user,
             recipient=other,

@@ -21,10 +21,15 @@ def rendered_fragments(client, url, *kinds: str) -> tuple[str, int]:
     """The page at `url`, and how many cached fragments of these kinds (the prefixes of their
     keys: "topbar", "members:row", "inmail:row"…) it had to render; the others came from the
     cache (core.fragments)."""
-    with mock.patch.object(cache, "set_many", wraps=cache.set_many) as set_many:
+    with (
+        mock.patch.object(cache, "set_many", wraps=cache.set_many) as set_many,
+        mock.patch.object(cache, "set", wraps=cache.set) as set_one,
+    ):
         response = client.get(url)
     assert response.status_code == 200
-    keys = [key for call in set_many.call_args_list for key in call.args[0]]
+    # A set (some caches' set_many calls their set).
+    keys = {key for call in set_many.call_args_list for key in call.args[0]}
+    keys |= {call.args[0] for call in set_one.call_args_list}
     return response.content.decode(), len([key for key in keys if key.startswith(kinds)])
 
 

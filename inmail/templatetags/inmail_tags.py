@@ -88,36 +88,43 @@ def conversation_rows(context, rows):
     return fragments.render_each(context, row, rows, lambda p: _row_key(context, p, row), "p")
 
 
-def _message_key(context, message, fragment) -> str:
-    """Everything a message shows (inbox.html#message), as `_row_key` for a row: whose it is
-    (mine or theirs), its author's name, its text and time, today (its time reads "9:30 AM"
-    today, "Mon" this week), and the "Seen" under it when it has the read receipt."""
-    receipt = context.get("receipt")
-    author = message.author
-    shown = (
-        context["user"].pk,
-        timezone.localdate(),
-        context["conversation"].pk,
-        message.pk,
-        message.kind,
-        message.author_id,
-        author.first_name,
-        author.last_name,
-        message.body,
-        message.created_at,
-        receipt.at if receipt and receipt.message == message else None,
-    )
-    return fragments.key("inmail:message", fragment, shown)
-
-
 @register.simple_tag(takes_context=True)
-def thread_messages(context, messages):
-    """A thread's messages, each read from the cache as the conversation list's rows are
-    (`conversation_rows`): a thread of 20 messages is one cache read."""
+def thread_messages(context):
+    """A thread's latest messages (inbox.html#message each), with the "Seen" under one of
+    mine: one cache read. A message is never edited or deleted, and every new one becomes
+    the conversation's last message, so the last message names which messages there are;
+    the key has the rest of what they show: whose they are (mine or the other member's, by
+    name), today (a time reads "9:30 AM" today, "Mon" this week) and what "Seen" needs (when
+    the other member read it, and whether receipts are on for both, and for this thread)."""
+    user, participant = context["user"], context["participant"]
+    conversation, other = participant.conversation, participant.other
     fragment = fragments.template(context.template.engine, MESSAGE)
-    return fragments.render_each(
-        context, fragment, messages, lambda m: _message_key(context, m, fragment), "message"
+    shown = (
+        user.pk,
+        user.read_receipts,
+        timezone.localdate(),
+        get_language(),
+        conversation.pk,
+        conversation.last_message_id,
+        conversation.is_pending,
+        participant.last_message_at,
+        participant.other_read_at,
+        (other.pk, other.first_name, other.last_name, other.read_receipts),
     )
+
+    def render(context):
+        thread = selectors.thread_messages(member=user, participant=participant)
+        receipt = selectors.read_receipt(member=user, participant=participant, thread=thread)
+        with context.push(receipt=receipt):
+            return "".join(_each(context, fragment, "message", thread))
+
+    return fragments.cached(context, fragments.key("inmail:thread", fragment, shown), render)
+
+
+def _each(context, fragment, name, items):
+    for item in items:
+        with context.push({name: item}):
+            yield fragment.render(context)
 
 
 @register.simple_tag(takes_context=True)

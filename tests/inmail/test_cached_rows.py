@@ -37,9 +37,9 @@ def rows(page):
 
 
 def rendered_rows(client, url=INBOX):
-    """The page, and how many rows and messages it had to render (the top bar and a thread's
-    header, cached too, are not counted)."""
-    return rendered_fragments(client, url, "inmail:row", "inmail:message")
+    """The page, and how many rows and threads' messages it had to render (the top bar and a
+    thread's header, cached too, are not counted)."""
+    return rendered_fragments(client, url, "inmail:row", "inmail:thread")
 
 
 @pytest.mark.django_db
@@ -133,7 +133,8 @@ def test_the_filter_the_rows_links_keep_is_part_of_the_key(member_client, member
     assert f'href="{thread}"' in listed
 
 
-# A thread's messages are cached the same way.
+# A thread's messages are cached the same way, together: the conversation's last message
+# names them.
 
 
 def messages_of(page):
@@ -146,7 +147,7 @@ def test_a_threads_messages_are_rendered_once_then_read_from_the_cache(member_cl
     first, rendered_first = rendered_rows(member_client, thread)
     again, rendered_again = rendered_rows(member_client, thread)
 
-    assert rendered_first == 1  # the thread's one message (its page loads the rows after)
+    assert rendered_first == 1  # the thread's messages (its page loads the rows after)
     assert rendered_again == 0
     assert messages_of(again) == messages_of(first)
     assert "Hi Grace" in messages_of(again)[0]

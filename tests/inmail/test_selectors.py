@@ -203,7 +203,7 @@ MINUTE = timedelta(minutes=1)
 def receipt_for(member, conversation):
     """The "Seen" `member` is shown in the conversation, read as the thread page reads it."""
     participant = selectors.own_conversation(member=member, conversation_id=conversation.pk)
-    thread = selectors.thread_messages(conversation=conversation)
+    thread = selectors.thread_messages(member=member, participant=participant)
     return selectors.read_receipt(member=member, participant=participant, thread=thread)
 
 
