@@ -5,6 +5,9 @@
 
 BENCH_DATABASE_URL names the main shape's database (default
 postgres://postgres@127.0.0.1:5432/inmail_bench); the 100k shape uses the same name + `_100k`.
+BENCH_REDIS_URL (default redis://127.0.0.1:6379/15, a Redis database of its own: it is emptied
+before each shape) is the shared cache, as REDIS_URL in production; when it does not answer,
+each process keeps its own, as `make run` does, and the report says so.
 Each shape runs in a child process of its own, set up for its database.
 """
 
@@ -16,6 +19,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/inmail_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,11 +45,13 @@ def main() -> None:
     if not args.no_pages:
         _ensure_wrk()
     base = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
     for shape in args.shapes.split(","):
         url = base if shape == "main" else f"{base}_{shape}"
         _ensure_database(url, drop=args.reseed)
         env = {
             **os.environ,
+            "REDIS_URL": redis_url if _emptied(redis_url) else "",
             "DATABASE_URL": url,
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "DJANGO_DEBUG": "0",
@@ -70,6 +76,19 @@ def _ensure_wrk() -> None:
     if subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], **quiet).returncode:
         subprocess.run(["apt-get", "update", "-qq"], **quiet)
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], **quiet)
+
+
+def _emptied(redis_url: str) -> bool:
+    """Whether the bench's Redis database answers; emptied, so that no shape reads what
+    another left (their members have the same ids)."""
+    import redis
+
+    try:
+        with redis.Redis.from_url(redis_url, socket_connect_timeout=1) as client:
+            client.flushdb()
+    except redis.RedisError:
+        return False
+    return True
 
 
 def _ensure_database(url: str, *, drop: bool) -> None:

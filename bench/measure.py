@@ -44,7 +44,9 @@ class Target:
 
 def run(shape_name: str, *, rounds: int, duration: float, grant: bool, pages: bool = True) -> None:
     shape = seed.SHAPES[shape_name]
+    shared = settings.REDIS_URL or "none: no Redis answered, each process has its own memory"
     print(f"\n== Shape {shape_name}: {connection.settings_dict['NAME']}", flush=True)
+    print(f"   shared cache: {shared}", flush=True)
     call_command("migrate", verbosity=0)
     if not seed.is_seeded():
         print("Seeding…", flush=True)

@@ -295,7 +295,16 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Rendered fragments (core.fragments): each process's own memory, even with Redis. Every
+    # key names all that its fragment shows, so no fragment is ever invalidated and a copy
+    # per process cannot go stale; read in the process, a page's dozen fragments cost no
+    # round trips. DJANGO_FRAGMENT_CACHE_ENTRIES bounds it (about 1 KB each; the oldest go).
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_FRAGMENT_CACHE_ENTRIES", "20000"))},
+    },
 }
 # Both libraries warn that a process's own memory is not shared between processes: true, and
 # why production sets REDIS_URL; `make run` is a single process.

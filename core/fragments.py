@@ -1,6 +1,6 @@
-"""Fragments rendered once and then read from the cache (Redis in production, the process's
-memory in development), each under a key made of everything it shows: a list of 20 rows is
-one cache read, and renders only the rows that changed.
+"""Fragments rendered once and then read from the cache (the "fragments" cache: each process's
+own memory), each under a key made of everything it shows: a list of 20 rows is one cache
+read, and renders only the rows that changed.
 
 A stale fragment cannot be shown: whatever it shows is in its key, with a digest of the
 template files it is made of (a deploy, or in development an edit, that changes the markup
@@ -9,7 +9,7 @@ never serves the old fragments).
 
 import hashlib
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template import Context
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader_tags import IncludeNode
@@ -20,6 +20,10 @@ SECONDS = 24 * 60 * 60  # keys that name the day (a row's "9:30 AM") are never r
 # request's (masked anew on every page), put in after the fragments are read.
 _CSRF_PLACEHOLDER = "core.fragments:csrf-token:a41f7"
 _CSRF_INPUT_PLACEHOLDER = CsrfTokenNode().render(Context({"csrf_token": _CSRF_PLACEHOLDER}))
+
+
+def _cache():
+    return caches["fragments"]
 
 
 def template(engine, name: str):
@@ -68,11 +72,11 @@ def render(context, fragment, key_of_it: str):
 def cached(context, key_of_it: str, render):
     """What `render(context)` returns, read from the cache under `key_of_it`: `render` runs
     only when it is missing there, so whatever it reads is read only then."""
-    html = cache.get(key_of_it)
+    html = _cache().get(key_of_it)
     if html is None:
         with context.push(csrf_token=_CSRF_PLACEHOLDER):
             html = render(context)
-        cache.set(key_of_it, html, SECONDS)
+        _cache().set(key_of_it, html, SECONDS)
     return _with_csrf_token(context, html)
 
 
@@ -80,7 +84,7 @@ def render_each(context, fragment, items, key_of, name: str):
     """Each item rendered by `fragment` (with the item as `name`), read from the cache under
     `key_of(item)`: the ones missing are rendered and stored together."""
     keys = [key_of(item) for item in items]
-    found = cache.get_many(keys)
+    found = _cache().get_many(keys)
     missing = {}
     html = []
     with context.push(csrf_token=_CSRF_PLACEHOLDER):
@@ -90,7 +94,7 @@ def render_each(context, fragment, items, key_of, name: str):
                     found[each] = missing[each] = fragment.render(context)
             html.append(found[each])
     if missing:
-        cache.set_many(missing, SECONDS)
+        _cache().set_many(missing, SECONDS)
     return _with_csrf_token(context, "".join(html))
 
 

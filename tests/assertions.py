@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import IntegrityError, OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,6 +21,7 @@ def rendered_fragments(client, url, *kinds: str) -> tuple[str, int]:
     """The page at `url`, and how many cached fragments of these kinds (the prefixes of their
     keys: "topbar", "members:row", "inmail:row"…) it had to render; the others came from the
     cache (core.fragments)."""
+    cache = caches["fragments"]
     with (
         mock.patch.object(cache, "set_many", wraps=cache.set_many) as set_many,
         mock.patch.object(cache, "set", wraps=cache.set) as set_one,

@@ -13,20 +13,21 @@ from tests.factories import MemberFactory, connect
 
 @pytest.fixture(autouse=True)
 def _local_cache(settings):
-    """Every test counts rate limits and sign-in failures in a fresh in-process cache: none
-    leaks into the next, time-machine's clock moves its expiries (LocMemCache reads
-    time.time), and a REDIS_URL in the environment is never flushed by a test."""
-    from django.core.cache import cache
+    """Every test counts rate limits and sign-in failures, and keeps rendered fragments, in
+    fresh in-process caches: none leaks into the next, time-machine's clock moves their
+    expiries (LocMemCache reads time.time), and a REDIS_URL in the environment is never
+    flushed by a test."""
+    from django.core.cache import caches
 
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "tests",
-        }
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+        for alias in ("default", "fragments")
     }
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -21,16 +21,22 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 def redis_cache(settings):
     # A prefix of its own: nothing is flushed, and runs at the same time don't meet.
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": TEST_REDIS_URL,
             "KEY_PREFIX": f"test-{uuid.uuid4()}",
-        }
+        },
     }
 
 
 def test_the_cache_is_redis_when_redis_url_is_set_and_local_memory_otherwise():
-    script = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    """The shared cache follows REDIS_URL; rendered fragments stay in each process's memory
+    (core.fragments: their keys name all they show, so a copy per process is never stale)."""
+    script = (
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['fragments']['BACKEND'])"
+    )
 
     def backend(**env):
         environ = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | env
@@ -44,8 +50,12 @@ def test_the_cache_is_redis_when_redis_url_is_set_and_local_memory_otherwise():
         )
         return result.stdout.strip()
 
-    assert backend(REDIS_URL=TEST_REDIS_URL) == "django.core.cache.backends.redis.RedisCache"
-    assert backend() == "django.core.cache.backends.locmem.LocMemCache"
+    redis, local = (
+        "django.core.cache.backends.redis.RedisCache",
+        "django.core.cache.backends.locmem.LocMemCache",
+    )
+    assert backend(REDIS_URL=TEST_REDIS_URL) == f"{redis} {local}"
+    assert backend() == f"{local} {local}"
 
 
 @pytest.mark.django_db
