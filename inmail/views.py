@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
@@ -328,9 +329,11 @@ def unread_count(request):
     """The top bar's badge; polled every 30 seconds."""
     if not request.user.is_authenticated:
         return HttpResponse(status=204)  # signed out in another tab: leave the badge alone
-    # The count alone: the top bar's other counts (context_processors.topbar) stay unread.
+    # The count alone, and no request context: the badge reads nothing else (the top bar's
+    # other counts, in context_processors.topbar, would be a query for nothing).
     unread = selectors.unread_count(member=request.user)
-    return render(request, "inmail/components.html#unread_badge", {"unread_messages": unread})
+    badge = render_to_string("inmail/components.html#unread_badge", {"unread_messages": unread})
+    return HttpResponse(badge)
 
 
 # Compose
