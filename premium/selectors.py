@@ -7,6 +7,8 @@ where the balance must be settled up to now (My Premium does).
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -21,6 +23,28 @@ EXPIRING_SOON_DAYS = 30
 
 def plans_offered() -> QuerySet[Plan]:
     return Plan.objects.filter(is_active=True).order_by("order", "id")
+
+
+PLANS_KEY = "premium:plans-offered:v1"
+PLANS_SECONDS = 60 * 60
+
+
+def plans_on_offer() -> list[Plan]:
+    """`plans_offered()`, as every My Premium shows them: kept in the shared cache (Redis in
+    production) until a plan is saved or deleted (`forget_plans`, on Plan's signals: the
+    admin saves and deletes one plan at a time), and for an hour at most."""
+    plans = cache.get(PLANS_KEY)
+    if plans is None:
+        plans = list(plans_offered())
+        cache.set(PLANS_KEY, plans, PLANS_SECONDS)
+    return plans
+
+
+def forget_plans(**_signal) -> None:
+    """Drop the cached plans: now, and again once the transaction commits, so that plans read
+    meanwhile from the rows before the change are not kept."""
+    cache.delete(PLANS_KEY)
+    transaction.on_commit(lambda: cache.delete(PLANS_KEY))
 
 
 def plan_offered(*, slug: str) -> Plan | None:

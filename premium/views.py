@@ -38,7 +38,7 @@ def my_premium(request):
             status=status,
             expiring=selectors.credits_expiring(lots=status.lots),
             soon_before=(timezone.now() + timedelta(days=selectors.EXPIRING_SOON_DAYS)).date(),
-            plans=selectors.plans_offered(),
+            plans=selectors.plans_on_offer(),
         )
     return render_page(request, "premium/my_premium.html", context, fragment="history")
 

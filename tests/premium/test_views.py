@@ -1,7 +1,10 @@
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Member
@@ -422,3 +425,24 @@ def test_the_top_bar_links_to_my_premium(member_client):
 
     assert f'href="{MY_PREMIUM}"' in page
     assert Member.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_my_premium_reads_the_plans_once_and_shows_a_plans_change_at_once(member_client):
+    """The plans are kept in the shared cache for every member's My Premium, until one is saved
+    or deleted (as staff do in the admin)."""
+    member_client.get(MY_PREMIUM)
+    plan = Plan.objects.get(slug="premium-pro")
+
+    with CaptureQueriesContext(connection) as cached:
+        member_client.get(MY_PREMIUM)
+    plan.monthly_price = Decimal("12.34")
+    plan.save()
+    repriced = member_client.get(MY_PREMIUM).content.decode()
+    Plan.objects.get(slug="premium-business").delete()
+    withdrawn = member_client.get(MY_PREMIUM).content.decode()
+
+    assert not [q for q in cached.captured_queries if 'FROM "premium_plan"' in q["sql"]]
+    assert "$12.34" in repriced
+    assert "Premium Business" in repriced
+    assert "Premium Business" not in withdrawn
