@@ -37,7 +37,7 @@ def home(request):
         {
             "people": selectors.suggestions(viewer=viewer, limit=6),
             "inviters": selectors.first_of("members_who_invited", member=viewer, limit=3),
-            "connection_count": viewer.connections.count(),
+            "connection_count": selectors.connection_count(member=viewer),
         },
     )
 

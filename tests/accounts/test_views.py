@@ -774,3 +774,18 @@ class TestPasswords:
         assert "Your old password was entered incorrectly." in text(response)
         member.refresh_from_db()
         assert member.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_home_counts_the_connections_my_network_lists(member_client, member):
+    """Not a closed account's or a blocked member's: the count links to the list."""
+    for _ in range(3):
+        connect(member, MemberFactory())
+    connect(member, MemberFactory(is_active=False))
+    blocked = MemberFactory()
+    connect(member, blocked)
+    BlockFactory(blocker=member, blocked=blocked)
+
+    page = member_client.get(reverse("home")).content.decode()
+
+    assert re.search(r"<dt>Connections</dt><dd><a [^>]+>3</a></dd>", page)
