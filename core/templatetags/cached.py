@@ -1,7 +1,11 @@
-"""Fragments of the pages read from the cache (core.fragments): the top bar, member rows."""
+"""Fragments of the pages read from the cache (core.fragments): the top bar, member rows; and
+the page's assets, rendered once per process."""
+
+import functools
 
 from django import template
 from django.templatetags.static import static
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
 from core import fragments
@@ -10,6 +14,27 @@ register = template.Library()
 
 TOPBAR = "base.html#topbar"
 ROW = "components/members.html#member_row"
+ASSETS = "base.html#assets"
+
+
+@register.simple_tag(takes_context=True)
+def assets(context):
+    """The stylesheet and scripts every page loads (base.html#assets): the same on every page
+    a process serves, since static files are named once per deploy (make run restarts on a
+    template's change), but for the request's CSP nonce, put in where the placeholder is."""
+    html = _assets(context.template.engine)
+    nonce = context.get("csp_nonce")  # a LazyNonce: made on first use, false until then
+    if nonce is not None:
+        return mark_safe(html.replace(_NONCE_PLACEHOLDER, str(nonce)))
+    return mark_safe(html.replace(f' nonce="{_NONCE_PLACEHOLDER}"', ""))
+
+
+_NONCE_PLACEHOLDER = "core.cached:csp-nonce:5e0c1"
+
+
+@functools.cache
+def _assets(engine) -> str:
+    return engine.get_template(ASSETS).render(template.Context({"csp_nonce": _NONCE_PLACEHOLDER}))
 
 
 @register.simple_tag(takes_context=True)
