@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Exists, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import Star
 from django.db.models.functions import Greatest, Least
 
 from accounts.models import Block, Connection, Invitation, Member
@@ -289,7 +290,12 @@ class TopbarCounts:
 
 
 def _count(queryset: QuerySet) -> Subquery:
-    counted = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    # COUNT(*), not of a column: PostgreSQL may then count in the index alone.
+    counted = (
+        queryset.order_by()
+        .annotate(n=Func(Star(), function="COUNT", output_field=IntegerField()))
+        .values("n")
+    )
     return Subquery(counted, output_field=IntegerField())
 
 

@@ -9,10 +9,10 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
-from accounts.models import Member
+from accounts.models import Invitation, Member
 from core import queries
 from core.queries import Compiled, FirstPage, Pattern, first_row
-from tests.factories import MemberFactory
+from tests.factories import InvitationFactory, MemberFactory
 
 JOINED = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 
@@ -196,3 +196,31 @@ def test_on_postgresql_a_compiled_query_is_prepared_unless_it_matches_text(monke
         by_pk = Compiled(lambda *, pk: Member.objects.filter(pk=pk).values(by_pk=F("pk")), pk=int)
         assert by_pk.first(pk=ada.pk) == {"by_pk": ada.pk}
         assert not [sql for sql in _prepared_statements() if "by_pk" in sql]
+
+
+@pytest.mark.django_db
+def test_a_prepared_querys_constants_are_written_into_its_sql_and_still_match():
+    """On PostgreSQL only the declared values stay parameters: a plan made once for any of
+    them can then use an index that holds only some rows (`folder = 'inbox'`). The texts are
+    quoted by psycopg, however odd; a choice is written as its value."""
+    odd = 'it\'s 100%\\ "odd"'
+    ada = MemberFactory(first_name="Ada", headline=odd)
+    MemberFactory(first_name="Ada", headline="plain")
+    invitation = InvitationFactory(recipient=ada)
+    by_headline = Compiled(
+        lambda *, member_id: Member.objects.filter(headline=odd, pk__gte=member_id).order_by("pk"),
+        member_id=int,
+    )
+    pending = Compiled(
+        lambda *, member_id: Invitation.objects.filter(
+            recipient_id=member_id, status=Invitation.Status.PENDING
+        ).values(n=F("pk")),
+        member_id=int,
+    )
+
+    assert by_headline.instances(member_id=0) == [ada]
+    assert pending.first(member_id=ada.pk) == {"n": invitation.pk}
+    if connection.vendor == "postgresql":
+        assert "'it''s 100%%" in by_headline._compile()["sql"]
+        assert by_headline._compile()["params"] == [queries._placeholder(int, 0)]
+        assert "'pending'" in pending._compile()["sql"]
