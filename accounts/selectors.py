@@ -74,10 +74,17 @@ def _to_visible(rows: QuerySet, viewer: Member | int, ref: str) -> QuerySet:
     return rows.exclude(_to_inactive(ref)).exclude(blocked).exclude(blocking)
 
 
+# What a list of members never shows (components/members.html#member_row and its buttons):
+# not read, so neither sent by the database nor part of each row's cache key. A row that came
+# to show one would read it once per member, which the query-count tests would catch.
+NOT_LISTED = ("password", "last_login", "email", "about", "search_text")
+
+
 def with_relationship(
-    queryset: QuerySet[Member], viewer: Member, *, mutuals: bool = True
+    queryset: QuerySet[Member], viewer: Member, *, mutuals: bool = True, listed: bool = False
 ) -> QuerySet[Member]:
-    """Annotate each member with its degree, mutual connections and invitation state.
+    """Annotate each member with its degree, mutual connections and invitation state; for a
+    list (`listed`), without the fields no row shows (`NOT_LISTED`).
 
     Everything is a correlated subquery on the indexed (member, other) pairs, so a page of
     members costs one query whatever the size of the graph: `degree` (0 for the viewer,
@@ -100,6 +107,8 @@ def with_relationship(
         queryset = queryset.annotate(
             mutual_count=Coalesce(Subquery(mutual, output_field=IntegerField()), 0)
         )
+    if listed:
+        queryset = queryset.defer(*NOT_LISTED)
     return queryset.annotate(
         **member_badges(viewer),
         sent_invitation_id=Subquery(
@@ -233,7 +242,7 @@ def member_search(*, viewer: Member, query: str, degree: int | None = None) -> Q
         if degree is None:
             candidates = first.union(second, candidates, all=True)
         members = members.filter(pk__in=candidates)
-    members = with_relationship(members, viewer)
+    members = with_relationship(members, viewer, listed=True)
     in_network = Case(
         When(pk__in=first, then=Value(FIRST)),
         When(pk__in=second, then=Value(SECOND)),
@@ -303,6 +312,7 @@ def member_connections(*, member: Member) -> QuerySet[Member]:
         .order_by("-connected_at", "-id"),
         member,
         mutuals=False,  # a 1st-degree row shows no mutual connections (a fifth of the query)
+        listed=True,
     )
 
 
@@ -374,6 +384,7 @@ def _with_invitation(
         )
         .order_by("-invited_at", "-id"),
         member,
+        listed=True,
     )
     if limit is None:
         return members
@@ -448,7 +459,9 @@ def _ranked_suggestions(viewer: Member, limit: int) -> QuerySet[Connection]:
 def people_you_may_know(*, viewer: Member, limit: int = 6) -> QuerySet[Member]:
     """2nd-degree members with the most mutual connections, without open invitations."""
     members = Member.objects.filter(pk__in=_ranked_suggestions(viewer, limit))
-    return with_relationship(members, viewer).order_by("-mutual_count", "last_name", "id")[:limit]
+    return with_relationship(members, viewer, listed=True).order_by(
+        "-mutual_count", "last_name", "id"
+    )[:limit]
 
 
 # Home shows people you may know on every visit, and ranking them costs 11 ms at 10,000
@@ -489,7 +502,7 @@ def _suggestions_query(
     for reason in _unsuggestible(viewer, "pk"):
         still = still.exclude(reason)
     first = still.order_by(rank).values("pk")[:limit]
-    return with_relationship(Member.objects.filter(pk__in=first), viewer).order_by(
+    return with_relationship(Member.objects.filter(pk__in=first), viewer, listed=True).order_by(
         "-mutual_count", "last_name", "id"
     )
 
@@ -628,7 +641,9 @@ def _first_page_query(viewer: Member, query: str, degree: int | None) -> QuerySe
             third = third.exclude(pk__in=reached).filter(network_is_short)
         third = third.order_by(*by_match).values("pk")[:rows]
         page = third if degree == THIRD_PLUS else network.union(third, all=True)
-    return with_relationship(Member.objects.filter(pk__in=page), viewer).order_by(*by_match)
+    return with_relationship(Member.objects.filter(pk__in=page), viewer, listed=True).order_by(
+        *by_match
+    )
 
 
 def _reaching(viewer: Member) -> QuerySet:
