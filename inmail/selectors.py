@@ -218,7 +218,8 @@ def thread_messages(
     authors = {member.pk: member, participant.other_id: participant.other}
     thread = list(reversed(latest))
     for message in thread:
-        message.author = authors[message.author_id]
+        if (author := authors.get(message.author_id)) is not None:  # else read when shown
+            message.author = author
     return thread
 
 
