@@ -15,6 +15,7 @@ from django.db.models.functions import Greatest, Least
 from accounts.models import Block, Connection, Invitation, Member
 from accounts.selectors import (
     FIRST,
+    NOT_LISTED,
     blockers_between,
     blocks,
     member_badges,
@@ -80,6 +81,8 @@ def _participants(member: Member) -> QuerySet[Participant]:
     return (
         Participant.objects.filter(member=member)
         .select_related("conversation__last_message", "other")
+        # Of the other member, what a row, a thread and whether one may write show.
+        .defer(*(f"other__{name}" for name in NOT_LISTED))
         .annotate(**{BADGE + name: expression for name, expression in badges.items()})
     )
 
