@@ -299,11 +299,13 @@ CACHES = {
     # Rendered fragments (core.fragments): each process's own memory, even with Redis. Every
     # key names all that its fragment shows, so no fragment is ever invalidated and a copy
     # per process cannot go stale; read in the process, a page's dozen fragments cost no
-    # round trips. DJANGO_FRAGMENT_CACHE_ENTRIES bounds it (about 1 KB each; the oldest go).
+    # round trips. DJANGO_FRAGMENT_CACHE_ENTRIES bounds it: a row or a top bar is about 1 KB,
+    # a thread's 20 messages 5 KB (40 KB at the most, all of 2,000 characters), so 5,000
+    # entries are 10 to 30 MB a process; when it is full, the oldest third goes.
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "fragments",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_FRAGMENT_CACHE_ENTRIES", "20000"))},
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_FRAGMENT_CACHE_ENTRIES", "5000"))},
     },
 }
 # Both libraries warn that a process's own memory is not shared between processes: true, and
