@@ -49,7 +49,7 @@ def compose_for(context, member):
 
 
 ROW = "inmail/components.html#conversation_row"
-MESSAGE = "inmail/inbox.html#message"
+MESSAGES = "inmail/inbox.html#messages"
 THREAD_HEAD = "inmail/inbox.html#thread_head"
 
 
@@ -90,15 +90,15 @@ def conversation_rows(context, rows):
 
 @register.simple_tag(takes_context=True)
 def thread_messages(context):
-    """A thread's latest messages (inbox.html#message each), with the "Seen" under one of
-    mine: one cache read. A message is never edited or deleted, and every new one becomes
+    """A thread's latest messages (inbox.html#messages), with the "Seen" under one of mine:
+    one cache read. A message is never edited or deleted, and every new one becomes
     the conversation's last message, so the last message names which messages there are;
     the key has the rest of what they show: whose they are (mine or the other member's, by
     name), today (a time reads "9:30 AM" today, "Mon" this week) and what "Seen" needs (when
     the other member read it, and whether receipts are on for both, and for this thread)."""
     user, participant = context["user"], context["participant"]
     conversation, other = participant.conversation, participant.other
-    fragment = fragments.template(context.template.engine, MESSAGE)
+    fragment = fragments.template(context.template.engine, MESSAGES)
     shown = (
         user.pk,
         user.read_receipts,
@@ -115,16 +115,10 @@ def thread_messages(context):
     def render(context):
         thread = selectors.thread_messages(member=user, participant=participant)
         receipt = selectors.read_receipt(member=user, participant=participant, thread=thread)
-        with context.push(receipt=receipt):
-            return "".join(_each(context, fragment, "message", thread))
+        with context.push(thread=thread, receipt=receipt):
+            return fragment.render(context)
 
     return fragments.cached(context, fragments.key("inmail:thread", fragment, shown), render)
-
-
-def _each(context, fragment, name, items):
-    for item in items:
-        with context.push({name: item}):
-            yield fragment.render(context)
 
 
 @register.simple_tag(takes_context=True)
