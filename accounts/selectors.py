@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Upper
 
 from accounts.models import Block, Connection, Invitation, Member
+from core import shared_cache
 from core.queries import Compiled, Pattern
 
 FIRST, SECOND, THIRD_PLUS = 1, 2, 3
@@ -479,11 +480,11 @@ def _suggestions_key(member_id: int) -> str:
 def suggestions(*, viewer: Member, limit: int = 6) -> list[Member]:
     """`people_you_may_know(...)`, from the viewer's cached ranking: the first `limit` of its
     members who may still be suggested (as freshly ranked, when nothing changed since)."""
-    key = _suggestions_key(viewer.pk)
-    ranked = cache.get(key)
-    if ranked is None:
-        ranked = list(_ranked_suggestions(viewer, SUGGESTIONS_CACHED))
-        cache.set(key, ranked, SUGGESTIONS_SECONDS)
+    ranked = cache.get_or_set(
+        _suggestions_key(viewer.pk),
+        lambda: list(_ranked_suggestions(viewer, SUGGESTIONS_CACHED)),
+        SUGGESTIONS_SECONDS,
+    )
     if not ranked:
         return []
     # Every slot is bound: 0 is no member's id.
@@ -519,11 +520,8 @@ def _compiled_suggestions(limit: int) -> Compiled:
 
 def forget_suggestions(*members: Member) -> None:
     """Drop the members' cached suggestions, after a change to their connections, invitations
-    or blocks: now, and again once the transaction commits, so that a ranking read meanwhile
-    from the rows before the change is not kept for an hour."""
-    keys = [_suggestions_key(member.pk) for member in members]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    or blocks (a ranking is otherwise kept for an hour)."""
+    shared_cache.forget(*(_suggestions_key(member.pk) for member in members))
 
 
 def _blocks_between_query(*, a: int, b: int) -> QuerySet[Block]:

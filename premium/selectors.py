@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Member
-from core import queries
+from core import queries, shared_cache
 from premium.models import CREDIT_LIFETIME, CreditGrant, LedgerEntry, Plan, Subscription, add_months
 
 HISTORY_PAGE_SIZE = 20
@@ -33,18 +32,11 @@ def plans_on_offer() -> list[Plan]:
     """`plans_offered()`, as every My Premium shows them: kept in the shared cache (Redis in
     production) until a plan is saved or deleted (`forget_plans`, on Plan's signals: the
     admin saves and deletes one plan at a time), and for an hour at most."""
-    plans = cache.get(PLANS_KEY)
-    if plans is None:
-        plans = list(plans_offered())
-        cache.set(PLANS_KEY, plans, PLANS_SECONDS)
-    return plans
+    return cache.get_or_set(PLANS_KEY, lambda: list(plans_offered()), PLANS_SECONDS)
 
 
 def forget_plans(**_signal) -> None:
-    """Drop the cached plans: now, and again once the transaction commits, so that plans read
-    meanwhile from the rows before the change are not kept."""
-    cache.delete(PLANS_KEY)
-    transaction.on_commit(lambda: cache.delete(PLANS_KEY))
+    shared_cache.forget(PLANS_KEY)
 
 
 def plan_offered(*, slug: str) -> Plan | None:
