@@ -148,6 +148,12 @@ def render_event(request, event: dict) -> str:
         ):
             responded = participant.conversation.responded_at
             answered = responded is not None and responded > since
+            if answered:
+                # Its whole thread is sent: read as the thread page reads it (the other
+                # member's read time for the "Seen", any block for the reply box).
+                participant = selectors.own_conversation(
+                    member=member, conversation_id=participant.conversation_id
+                )
             context["updates"].append(
                 _update(request, participant, "answer" if answered else "message", since=since)
             )

@@ -302,6 +302,22 @@ def test_an_answer_sends_the_whole_thread_and_the_credit_back(ada, grace, inmail
     assert 'hx-swap-oob="innerHTML:[data-credits-left]">5 InMail credits left' in html
 
 
+def test_on_reconnect_an_answer_missed_sends_the_whole_thread(ada, grace, inmail, clock):
+    """The thread is read as the thread page reads it (the other member's read time for the
+    "Seen", any block between them for the reply box), not from the list's row."""
+    clock.move_to(START + timedelta(minutes=1))
+    last_seen = live.now_id()
+    clock.move_to(START + timedelta(minutes=5))
+    services.inmail_answer(member=grace, conversation_id=inmail.pk, interested=True)
+
+    _, [chunk] = read_stream(client_for(ada), headers={"Last-Event-ID": str(last_seen)})
+
+    html = data(chunk)
+    assert f'hx-swap-oob="innerHTML:#thread-pane:has(#messages-{inmail.pk})"' in html
+    assert "Interested — thanks for reaching out" in html
+    assert reverse("inmail:reply", args=[inmail.pk]) in html
+
+
 def test_reading_in_one_tab_updates_the_rows_of_the_others(ada, grace, conversation):
     services.message_send(sender=grace, recipient=ada, body="Unread")
 
