@@ -1,7 +1,6 @@
 """Reads of members and the graph, always as seen by a viewer (blocks hide members both ways)."""
 
 import functools
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,7 @@ from django.db.models.functions import Coalesce, Upper
 
 from accounts.models import Block, Connection, Invitation, Member
 from core import shared_cache
-from core.queries import Compiled, Pattern
+from core.queries import Compiled, Pattern, estimated_rows
 
 FIRST, SECOND, THIRD_PLUS = 1, 2, 3
 PAGE_SIZE = 25
@@ -261,6 +260,11 @@ def member_search(*, viewer: Member, query: str, degree: int | None = None) -> Q
 # Search counts its results exactly up to here, and pages through at most this many (as
 # LinkedIn does); past it, the count shown is the planner's estimate: "About 14,000 results".
 SEARCH_RESULTS_MAX = 1000
+# An estimate this many times SEARCH_RESULTS_MAX is shown without counting: the planner's
+# estimates of a search's matches were within a factor of 4 of the count (most within 1.5)
+# on the benchmark's 100,000 members, and counting SEARCH_RESULTS_MAX matches first cost
+# 3 ms there, for a count that is shown as the estimate anyway.
+SEARCH_ESTIMATE_TRUSTED = 10
 
 
 @dataclass(frozen=True)
@@ -271,24 +275,20 @@ class ResultCount:
 
 
 def member_search_count(*, viewer: Member, query: str, degree: int | None = None) -> ResultCount:
-    """How many members match, counted no further than SEARCH_RESULTS_MAX + 1 rows."""
-    matching = _matching(viewer, query, degree).order_by()
-    counted = matching.values("pk")[: SEARCH_RESULTS_MAX + 1].count()
-    if counted <= SEARCH_RESULTS_MAX:
-        return ResultCount(pages=counted, exact=counted, about=None)
-    estimate = _estimated_rows(matching) if connection.vendor == "postgresql" else 0
+    """How many members match: PostgreSQL's estimate when it is far past SEARCH_RESULTS_MAX,
+    else counted no further than SEARCH_RESULTS_MAX + 1 rows."""
+    matching = _search_query(_matching_pks, viewer, query, degree, timed=False)
+    estimate = matching.estimate() if connection.vendor == "postgresql" else 0
+    if estimate < SEARCH_ESTIMATE_TRUSTED * SEARCH_RESULTS_MAX:
+        counted = matching.count(most=SEARCH_RESULTS_MAX + 1)
+        if counted <= SEARCH_RESULTS_MAX:
+            return ResultCount(pages=counted, exact=counted, about=None)
     about = _two_significant_digits(estimate) if estimate > SEARCH_RESULTS_MAX else None
     return ResultCount(pages=SEARCH_RESULTS_MAX, exact=None, about=about)
 
 
-def _estimated_rows(queryset: QuerySet) -> int:
-    sql, params = queryset.values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+def _matching_pks(viewer: Member, query: str, degree: int | None) -> QuerySet:
+    return _matching(viewer, query, degree).order_by().values("pk")
 
 
 def _two_significant_digits(number: int) -> int:
@@ -587,28 +587,21 @@ def first_mutual_connections(*, viewer: Member, member: Member) -> list[Member]:
 SEARCH_COMPILED_WORDS = 4
 
 
-def _first_page_query(viewer: Member, query: str, degree: int | None) -> QuerySet[Member]:
-    """The members of `member_search`'s first page, by match and name on PostgreSQL: the
-    caller puts them in network order (`_in_network_order`).
+def _network_page_query(viewer: Member, query: str, degree: int | None) -> QuerySet[Member]:
+    """The members of `member_search`'s first page from the viewer's network (1st and 2nd
+    degree), by match and name, on PostgreSQL: the caller puts them in network order
+    (`_in_network_order`).
 
     `member_search` ranks every candidate, so it counts each one's mutual connections and
     matches its name against the first SEARCH_RESULTS_MAX by name (50 ms at 100,000 members).
-    A first page needs less. The network's best PAGE_SIZE come from one grouped pass over
+    A first page needs less: the network's best PAGE_SIZE come from one grouped pass over
     the connection rows that reach the viewer or one of the viewer's connections (through
     each member's mirror row), which gives each member its degree and, as the number of
     those rows, its mutual connections; PostgreSQL checks the words on those members alone
-    (by primary key) or on the trigram index's matches, whichever costs less. The 3rd+ are
-    read only when the network has fewer than PAGE_SIZE matches (a one-time filter), from
-    the same candidates as `member_search`'s.
+    (by primary key) or on the trigram index's matches, whichever costs less.
     """
-    rows = PAGE_SIZE
-    if connection.vendor != "postgresql":
-        # SQLite cannot order and cut each part of a union: its page is cut from the whole
-        # ranking, as a small database can afford.
-        return member_search(viewer=viewer, query=query, degree=degree)[:rows]
     members = _matching(viewer, query, degree)
     quality = _match_quality(query)
-    by_match = (quality, "last_name", "first_name", "id")
     reaching = _reaching(viewer)
     # Count("*"), not Count("connections"): counting the rows' ids would need the table
     # itself, where the (other, member) index answers alone.
@@ -623,24 +616,34 @@ def _first_page_query(viewer: Member, query: str, degree: int | None) -> QuerySe
         .order_by(
             "network",
             Case(When(network=SECOND, then="paths"), default=0).desc(),
-            *by_match,
+            quality,
+            "last_name",
+            "first_name",
+            "id",
         )
-        .values("pk")[:rows]
+        .values("pk")[:PAGE_SIZE]
     )
-    if degree in (FIRST, SECOND):
-        page = network
-    else:
-        by_name = members.order_by("last_name", "first_name", "id").values("pk")
-        third = members.filter(pk__in=by_name[:SEARCH_RESULTS_MAX])
-        if degree is None:
-            reached = Connection.objects.filter(member__in=reaching).values("other")
-            # No row `rows` in the network: the only case where a 3rd+ can be on the page.
-            network_is_short = ~Exists(members.filter(pk__in=reached).values("pk")[rows - 1 : rows])
-            third = third.exclude(pk__in=reached).filter(network_is_short)
-        third = third.order_by(*by_match).values("pk")[:rows]
-        page = third if degree == THIRD_PLUS else network.union(third, all=True)
+    return _search_page(network, viewer, query)
+
+
+def _third_page_query(viewer: Member, query: str, degree: int | None) -> QuerySet[Member]:
+    """The first PAGE_SIZE 3rd+ members by match and name, on PostgreSQL, from the same
+    candidates as `member_search`'s: read only when the network has fewer than a page of
+    matches (all a 3rd+ member can be on the first page behind)."""
+    members = _matching(viewer, query, degree)
+    by_name = members.order_by("last_name", "first_name", "id").values("pk")
+    third = members.filter(pk__in=by_name[:SEARCH_RESULTS_MAX])
+    if degree is None:
+        third = third.exclude(
+            pk__in=Connection.objects.filter(member__in=_reaching(viewer)).values("other")
+        )
+    third = third.order_by(_match_quality(query), "last_name", "first_name", "id")
+    return _search_page(third.values("pk")[:PAGE_SIZE], viewer, query)
+
+
+def _search_page(page: QuerySet, viewer: Member, query: str) -> QuerySet[Member]:
     return with_relationship(Member.objects.filter(pk__in=page), viewer, listed=True).order_by(
-        *by_match
+        _match_quality(query), "last_name", "first_name", "id"
     )
 
 
@@ -656,27 +659,70 @@ def _in_network_order(members: list[Member]) -> list[Member]:
     return sorted(members, key=lambda m: (m.degree, -m.mutual_count if m.degree == SECOND else 0))
 
 
+class _SearchQuery:
+    """A search's query for a viewer and words: compiled once per process for each number
+    of words (up to SEARCH_COMPILED_WORDS), degree and query, else built for this search."""
+
+    def __init__(self, compiled: Compiled | None, values: dict, queryset: Callable[[], QuerySet]):
+        self.compiled, self.values, self.queryset = compiled, values, queryset
+
+    def instances(self) -> list[Member]:
+        if self.compiled is None:
+            return list(self.queryset())
+        return self.compiled.instances(**self.values)
+
+    def count(self, *, most: int) -> int:
+        if self.compiled is None:
+            return self.queryset()[:most].count()
+        return self.compiled.count(most=most, **self.values)
+
+    def estimate(self) -> int:
+        if self.compiled is None:
+            return estimated_rows(*self.queryset().query.sql_with_params())
+        return self.compiled.estimate(**self.values)
+
+
+def _search_query(
+    build, viewer: Member, query: str, degree: int | None, *, timed: bool, plan_once=False
+):
+    """`build(viewer, query, degree)`, the QuerySet; `timed`: it reads `now()`; `plan_once`:
+    as Compiled's."""
+    words = query.split()
+    if len(words) > SEARCH_COMPILED_WORDS:
+        compiled, values = None, {}
+    else:
+        compiled = _compiled_search(build, len(words), degree, timed, plan_once)
+        values = {"viewer_id": viewer.pk} | {f"word{i}": word for i, word in enumerate(words)}
+    return _SearchQuery(compiled, values, lambda: build(viewer, query, degree))
+
+
 @functools.cache
-def _compiled_search(words: int, degree: int | None) -> Compiled:
+def _compiled_search(build, words: int, degree: int | None, timed: bool, plan_once: bool):
     names = [f"word{i}" for i in range(words)]
 
-    def build(*, viewer_id, now, **placeholders):
-        query = " ".join(placeholders[name] for name in names)
-        return _first_page_query(Member(pk=viewer_id), query, degree)
+    def built(*, viewer_id, now=None, **placeholders):
+        return build(Member(pk=viewer_id), " ".join(placeholders[name] for name in names), degree)
 
-    return Compiled(build, viewer_id=int, now=datetime, **dict.fromkeys(names, Pattern))
+    kinds = {"viewer_id": int} | ({"now": datetime} if timed else {})
+    return Compiled(built, plan_once=plan_once, **kinds, **dict.fromkeys(names, Pattern))
 
 
 def member_search_first_page(
     *, viewer: Member, query: str, degree: int | None = None
 ) -> list[Member]:
     """`member_search(...)[:PAGE_SIZE]`, as a list."""
-    words = query.split()
-    if not words:
+    if not query.split() or connection.vendor != "postgresql":
+        # SQLite ranks every match (`member_search`), as a small database can afford.
         return list(member_search(viewer=viewer, query=query, degree=degree)[:PAGE_SIZE])
-    if len(words) > SEARCH_COMPILED_WORDS:
-        members = list(_first_page_query(viewer, query, degree))
-    else:
-        values = {f"word{i}": word for i, word in enumerate(words)}
-        members = _compiled_search(len(words), degree).instances(viewer_id=viewer.pk, **values)
+    members = []
+    if degree != THIRD_PLUS:
+        # Bounded by the viewer's network, whatever the words: planned once (1 to 2 ms of
+        # planning at 100,000 members).
+        network = _search_query(
+            _network_page_query, viewer, query, degree, timed=True, plan_once=True
+        )
+        members = network.instances()
+    if degree in (None, THIRD_PLUS) and len(members) < PAGE_SIZE:
+        third = _search_query(_third_page_query, viewer, query, degree, timed=True)
+        members += third.instances()
     return _in_network_order(members)[:PAGE_SIZE]

@@ -16,11 +16,13 @@ too: planning the inbox's list took 0.9 ms for 0.5 ms of running it. Its constan
 written into its SQL, so that the one plan can use an index of some rows (`folder =
 'inbox'`). Except a query that matches text with LIKE (a `Pattern`): how many rows
 "%manager%" finds depends on the word, and a plan made once for any word would be wrong for
-most of them.
+most of them; unless it is declared `plan_once`, a query whose rows are bounded by something
+else (a member's network) and whose plan therefore does not depend on the word.
 """
 
 import copy
 import functools
+import json
 import re
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -164,10 +166,13 @@ class Compiled:
 
     Whatever changes from one call to the next must be one of the declared values (the time
     through `now()`, never timezone.now()), each used as it is, not computed on (a value found
-    nowhere among the parameters is refused): anything else is frozen into the SQL built once."""
+    nowhere among the parameters is refused): anything else is frozen into the SQL built once.
 
-    def __init__(self, build: Callable[..., QuerySet], **kinds: type):
+    `plan_once`: prepared on PostgreSQL even though it matches text (see above)."""
+
+    def __init__(self, build: Callable[..., QuerySet], *, plan_once: bool = False, **kinds: type):
         self.build = build
+        self.plan_once = plan_once
         self.kinds = kinds
         self._compiled: dict[tuple[str, str], dict] = {}
 
@@ -204,7 +209,9 @@ class Compiled:
                     "the query changes between two builds with more than its declared values "
                     "(the time must come from core.queries.now())"
                 )
-            prepared = connection.vendor == "postgresql" and Pattern not in self.kinds.values()
+            prepared = connection.vendor == "postgresql" and (
+                self.plan_once or Pattern not in self.kinds.values()
+            )
             if prepared:
                 sql, params, slots = _inline_constants(sql, params, slots)
             self._compiled[key] = {
@@ -230,6 +237,20 @@ class Compiled:
         with _cursor(compiled["prepared"]) as cursor:
             cursor.execute(compiled["sql"], self._bind(compiled, values))
             return cursor.fetchall()
+
+    def count(self, *, most: int | None = None, **values) -> int:
+        """How many rows the query returns, counted by the database no further than `most`
+        (for a query without a slice of its own)."""
+        compiled = self._compile()
+        sql = compiled["sql"] if most is None else f"{compiled['sql']} LIMIT {int(most)}"
+        with _cursor(compiled["prepared"]) as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", self._bind(compiled, values))
+            return cursor.fetchone()[0]
+
+    def estimate(self, **values) -> int:
+        """PostgreSQL's estimate of how many rows the query returns (`estimated_rows`)."""
+        compiled = self._compile()
+        return estimated_rows(compiled["sql"], self._bind(compiled, values))
 
     def first(self, **values) -> dict | None:
         compiled = self._compile()
@@ -257,6 +278,16 @@ class Compiled:
         queryset = query.model._default_manager.using(compiled["alias"]).all()
         queryset.query = query
         return list(queryset)
+
+
+def estimated_rows(sql: str, params) -> int:
+    """How many rows PostgreSQL's plan for the query expects: planned, not run."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def first_row(queryset: QuerySet) -> QuerySet:

@@ -6,6 +6,7 @@ import random
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from accounts.models import Connection, Invitation, Member
@@ -35,6 +36,11 @@ def grow_graph(viewer, size):
     return members
 
 
+# A search reads the 3rd+ degree only when the viewer's network has fewer than a page of
+# matches, in a query of its own: the smaller graphs (selectors.member_search_first_page).
+# More data never costs a page more queries.
+SHORT_NETWORK = {"search": 1} if connection.vendor == "postgresql" else {}
+
 PAGES = {
     "profile": lambda members: members[-1].get_absolute_url(),
     "1st-degree profile": lambda members: members[0].get_absolute_url(),
@@ -55,7 +61,7 @@ def test_page_query_count_does_not_grow_with_the_graph(client, member, page):
     cache.clear()
     large = queries_for(client, PAGES[page](grow_graph(member, 120)))
 
-    assert small == large
+    assert small == large + SHORT_NETWORK.get(page, 0)
     # The profile also asks InMail whether and how the viewer may write (the Message button
     # and the credit badge): blocks, a conversation, the viewer's plan and credits.
     assert large <= 8
@@ -136,7 +142,8 @@ def test_a_member_with_500_invitations_and_300_connections_costs_the_same_querie
     cache.clear()
     queries_large = queries_for(client, urls[large])
 
-    assert queries_small == queries_large <= 8
+    assert queries_small == queries_large + SHORT_NETWORK.get(page, 0)
+    assert queries_large <= queries_small <= 8
 
 
 @pytest.mark.django_db

@@ -397,6 +397,45 @@ def test_search_ranks_the_network_first_past_the_pageable_results(network, monke
     assert [m.last_name for m in third] == ["Prefix", "Abbot"]
 
 
+# One word, compiled once; and more words than SEARCH_COMPILED_WORDS, built for each search.
+COUNTED_QUERIES = ["pat", "pat " * (selectors.SEARCH_COMPILED_WORDS + 1)]
+
+
+@pytest.mark.parametrize("query", COUNTED_QUERIES)
+def test_search_counts_no_further_than_the_pageable_results(network, monkeypatch, query):
+    monkeypatch.setattr(selectors, "SEARCH_RESULTS_MAX", 6)  # of the 7 that match
+
+    count = selectors.member_search_count(viewer=network.viewer, query=query)
+
+    assert (count.pages, count.exact) == (6, None)
+    assert count.about is None or count.about > 6  # the planner's estimate, if that many
+
+
+@pytest.mark.parametrize("query", COUNTED_QUERIES)
+def test_search_shows_an_estimate_far_past_the_pageable_results_without_counting(
+    network, monkeypatch, django_assert_num_queries, query
+):
+    # Counting SEARCH_RESULTS_MAX matches first would only confirm it.
+    monkeypatch.setattr(selectors._SearchQuery, "estimate", lambda self: 123_456)
+
+    with django_assert_num_queries(0 if connection.vendor == "postgresql" else 1):
+        count = selectors.member_search_count(viewer=network.viewer, query=query)
+
+    if connection.vendor == "postgresql":
+        assert count == selectors.ResultCount(pages=1000, exact=None, about=120_000)
+    else:  # no estimate: always counted
+        assert count == selectors.ResultCount(pages=7, exact=7, about=None)
+
+
+def test_search_counts_when_the_estimate_is_not_far_past_the_pageable_results(network, monkeypatch):
+    trusted = selectors.SEARCH_ESTIMATE_TRUSTED * selectors.SEARCH_RESULTS_MAX
+    monkeypatch.setattr(selectors._SearchQuery, "estimate", lambda self: trusted - 1)
+
+    count = selectors.member_search_count(viewer=network.viewer, query="pat")
+
+    assert count == selectors.ResultCount(pages=7, exact=7, about=None)
+
+
 def test_search_degrees_follow_the_network_as_it_changes(network):
     services.connection_remove(member=network.viewer, other=network.zed)
 
@@ -478,12 +517,30 @@ def test_search_first_page_follows_new_connections_and_blocks(network):
     assert network.many.pk not in page
 
 
-def test_search_first_page_costs_one_query(network, django_assert_num_queries):
-    first_page(network.viewer, "pat")  # compiled once per process
+def test_search_first_page_costs_one_query_when_the_network_fills_it(
+    django_assert_num_queries,
+):
+    viewer = build_graph(80)
+    first_page(viewer, "pat engineer")  # compiled once per process
 
     with django_assert_num_queries(1):
+        page = selectors.member_search_first_page(viewer=viewer, query="pat engineer")
+        [(m.degree, m.mutual_count, m.sent_invitation_id) for m in page]
+
+    assert len(page) == selectors.PAGE_SIZE
+
+
+def test_search_first_page_reads_the_3rd_degree_in_a_second_query_when_the_network_is_short(
+    network, django_assert_num_queries
+):
+    first_page(network.viewer, "pat")
+    expected = 2 if connection.vendor == "postgresql" else 1  # SQLite ranks all in one
+
+    with django_assert_num_queries(expected):
         page = selectors.member_search_first_page(viewer=network.viewer, query="pat")
         [(m.degree, m.mutual_count, m.sent_invitation_id) for m in page]
+
+    assert page[-1].degree == THIRD_PLUS
 
 
 # --- member_connections --------------------------------------------------------------------

@@ -199,6 +199,42 @@ def test_on_postgresql_a_compiled_query_is_prepared_unless_it_matches_text(monke
 
 
 @pytest.mark.django_db
+def test_a_query_that_matches_text_is_prepared_when_declared_planned_once():
+    ada = MemberFactory(first_name="Ada")
+    by_name = Compiled(
+        lambda *, text: Member.objects.filter(first_name__icontains=text).order_by("pk"),
+        plan_once=True,
+        text=Pattern,
+    )
+
+    assert [by_name.instances(text=text) for text in ("ad", "%")] == [[ada], []]
+    if connection.vendor == "postgresql":
+        assert [sql for sql in _prepared_statements() if "LIKE" in sql]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("plan_once", [False, True])
+def test_count_counts_the_querys_rows_no_further_than_asked(django_assert_num_queries, plan_once):
+    MemberFactory.create_batch(3, headline="Gardener")
+    MemberFactory(headline="Baker")
+    gardeners = Compiled(
+        lambda *, text: Member.objects.filter(headline__icontains=text).values("pk"),
+        plan_once=plan_once,
+        text=Pattern,
+    )
+
+    with django_assert_num_queries(3):
+        counts = [gardeners.count(text="garden"), gardeners.count(text="garden", most=2)]
+        counts.append(gardeners.count(text="nobody"))
+
+    assert counts == [3, 2, 0]
+    if connection.vendor == "postgresql":  # the planner's estimate, as EXPLAIN gives it
+        queryset = Member.objects.filter(headline__icontains="garden").values("pk")
+        estimate = queries.estimated_rows(*queryset.query.sql_with_params())
+        assert gardeners.estimate(text="garden") == estimate >= 1
+
+
+@pytest.mark.django_db
 def test_a_prepared_querys_constants_are_written_into_its_sql_and_still_match():
     """On PostgreSQL only the declared values stay parameters: a plan made once for any of
     them can then use an index that holds only some rows (`folder = 'inbox'`). The texts are
