@@ -199,6 +199,23 @@ def test_on_postgresql_a_compiled_query_is_prepared_unless_it_matches_text(monke
 
 
 @pytest.mark.django_db
+def test_on_postgresql_a_prepared_query_is_planned_once_whatever_its_values():
+    members = MemberFactory.create_batch(3)
+    by_id = Compiled(joined_after, member_id=int, since=datetime)
+
+    for member in members * 3:  # PostgreSQL's default plans the first five runs each
+        by_id.first(member_id=member.pk, since=JOINED)
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE NOT from_sql AND statement LIKE '%%joined_after%%'"
+            )
+            assert cursor.fetchall() == [(9, 0)]
+
+
+@pytest.mark.django_db
 def test_a_query_that_matches_text_is_prepared_when_declared_planned_once():
     ada = MemberFactory(first_name="Ada")
     by_name = Compiled(
