@@ -301,7 +301,7 @@ LOGGING = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "core.shared_cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
@@ -320,8 +320,9 @@ CACHES = {
 # Both libraries warn that a process's own memory is not shared between processes: true, and
 # why production sets REDIS_URL; `make run` is a single process.
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["axes.W001", "django_ratelimit.E003"]
-# django-ratelimit's list of supported caches predates Django's own RedisCache, whose incr is
-# Redis's atomic INCR: the warning that it is "not officially supported" says nothing more.
+# django-ratelimit's list of supported caches predates Django's own RedisCache (which
+# core.shared_cache.RedisCache is, with one client per pool), whose incr is Redis's atomic
+# INCR: the warning that it is "not officially supported" says nothing more.
 SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
 
 # Live updates (core.live, inmail.stream): with REDIS_URL the events go through Redis pub/sub

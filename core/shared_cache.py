@@ -2,6 +2,7 @@
 until a change to those rows forgets them."""
 
 from django.core.cache import cache
+from django.core.cache.backends import redis as redis_backend
 from django.db import transaction
 
 
@@ -11,3 +12,25 @@ def forget(*keys: str) -> None:
     not kept."""
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+class _RedisCacheClient(redis_backend.RedisCacheClient):
+    def get_client(self, key=None, *, write=False):
+        # One redis.Redis per connection pool, where Django's makes one for every read and
+        # write: making one sets up its 170 reply callbacks, 90 µs, half a cache read here.
+        # A redis.Redis is safe to share between threads: each command takes a connection of
+        # the pool for as long as it runs.
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        if pool not in clients:
+            clients[pool] = self._client(connection_pool=pool)
+        return clients[pool]
+
+
+class RedisCache(redis_backend.RedisCache):
+    """Django's RedisCache (production's shared cache, CACHES["default"] with REDIS_URL),
+    making one client per connection pool rather than one per call."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _RedisCacheClient

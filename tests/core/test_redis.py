@@ -7,6 +7,7 @@ import sys
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
@@ -23,7 +24,7 @@ def redis_cache(settings):
     settings.CACHES = {
         **settings.CACHES,
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.shared_cache.RedisCache",
             "LOCATION": TEST_REDIS_URL,
             "KEY_PREFIX": f"test-{uuid.uuid4()}",
         },
@@ -51,11 +52,21 @@ def test_the_cache_is_redis_when_redis_url_is_set_and_local_memory_otherwise():
         return result.stdout.strip()
 
     redis, local = (
-        "django.core.cache.backends.redis.RedisCache",
+        "core.shared_cache.RedisCache",
         "django.core.cache.backends.locmem.LocMemCache",
     )
     assert backend(REDIS_URL=TEST_REDIS_URL) == f"{redis} {local}"
     assert backend() == f"{local} {local}"
+
+
+@pytest.mark.usefixtures("redis_cache")
+def test_the_shared_cache_makes_one_redis_client_for_all_its_reads_and_writes():
+    cache.set("greeting", "hello")
+    cache.add("visits", 1)
+    cache.incr("visits")
+
+    assert cache.get_many(["greeting", "visits"]) == {"greeting": "hello", "visits": 2}
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
 
 
 @pytest.mark.django_db
@@ -103,7 +114,7 @@ def test_healthz_answers_503_when_redis_does_not(client):
     # Nothing listens on port 1: the connection is refused at once.
     down = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.shared_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
