@@ -273,11 +273,19 @@ class Compiled:
         compiler = copy.copy(compiled["compiler"])
         compiler.connection = connections[compiled["alias"]]
         compiler.execute_sql = lambda *args, **kwargs: [rows]
+        # The converters of the columns, which the compiled SQL fixes: looked up once.
+        compiler.get_converters = lambda expressions: _converters(compiled, expressions)
         query = copy.copy(compiled["query"])
         query.get_compiler = lambda *args, **kwargs: compiler
         queryset = query.model._default_manager.using(compiled["alias"]).all()
         queryset.query = query
         return list(queryset)
+
+
+def _converters(compiled: dict, expressions) -> dict:
+    if "converters" not in compiled:  # from the compiler compiled once, not its copies
+        compiled["converters"] = compiled["compiler"].get_converters(expressions)
+    return compiled["converters"]
 
 
 def estimated_rows(sql: str, params) -> int:
