@@ -664,8 +664,8 @@ def _in_network_order(members: list[Member]) -> list[Member]:
 
 
 class _SearchQuery:
-    """A search's query for a viewer and words: compiled once per process for each number
-    of words (up to SEARCH_COMPILED_WORDS), degree and query, else built for this search."""
+    """One of a search's queries, for a viewer and words: compiled once per process for each
+    query, number of words (up to SEARCH_COMPILED_WORDS) and degree, else built each time."""
 
     def __init__(self, compiled: Compiled | None, values: dict, queryset: Callable[[], QuerySet]):
         self.compiled, self.values, self.queryset = compiled, values, queryset
