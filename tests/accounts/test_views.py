@@ -664,6 +664,21 @@ class TestSearch:
             assert "More than 3 results" in page
         assert response.context["page"].paginator.count == 3
 
+    def test_a_page_past_the_last_match_says_so(self, member_client, monkeypatch):
+        # The count can be the planner's estimate, which may promise more pages than match.
+        monkeypatch.setattr(selectors._SearchQuery, "estimate", lambda self: 50_000)
+        MemberFactory.create_batch(3, headline="Gardener")
+
+        response = member_client.get(self.url, {"q": "gardener", "page": 2})
+
+        assert response.status_code == 200
+        if connection.vendor == "postgresql":
+            assert "About 50,000 results" in text(response)
+            assert "No more members match “gardener”." in text(response)
+            assert 'href="?q=gardener">Back to the first results</a>' in text(response)
+        else:  # counted: page 2 of 3 results is the last page, the first
+            assert [m.headline for m in response.context["page"].object_list] == ["Gardener"] * 3
+
     def test_htmx_gets_only_the_results(self, member_client):
         MemberFactory(headline="Gardener")
 
