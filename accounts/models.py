@@ -6,7 +6,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
-from core.db import PostgreSQLGinIndex
+from core.db import LoadedFast, PostgreSQLGinIndex
 
 NOTE_MAX_LENGTH = 300
 HEADLINE_MAX_LENGTH = 220
@@ -42,7 +42,7 @@ class MemberManager(BaseUserManager):
         return self._create(email, password, **fields)
 
 
-class Member(AbstractBaseUser, PermissionsMixin):
+class Member(LoadedFast, AbstractBaseUser, PermissionsMixin):
     """A LinkedIn member: the account that signs in and the public profile in one row."""
 
     email = models.EmailField("email address", unique=True)
@@ -150,7 +150,7 @@ class Member(AbstractBaseUser, PermissionsMixin):
         return (self.pk or 0) * 7 % 24 * 15
 
 
-class Connection(models.Model):
+class Connection(LoadedFast, models.Model):
     """One direction of a mutual connection.
 
     Every connection is stored twice, (a, b) and (b, a), so that "the connections of X"
@@ -178,7 +178,7 @@ class Connection(models.Model):
         return f"{self.member_id} ↔ {self.other_id}"
 
 
-class Invitation(models.Model):
+class Invitation(LoadedFast, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         ACCEPTED = "accepted", "Accepted"
@@ -236,7 +236,7 @@ class Invitation(models.Model):
         return self.recipient if member.pk == self.sender_id else self.sender
 
 
-class Block(models.Model):
+class Block(LoadedFast, models.Model):
     blocker = models.ForeignKey(
         Member, on_delete=models.CASCADE, related_name="blocks", db_index=False
     )

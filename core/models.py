@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 
+from core.db import LoadedFast
 
-class Session(AbstractBaseSession):
+
+class Session(LoadedFast, AbstractBaseSession):
     """Django's database session, with the member it is signed in as (core.sessions): every
     signed-in request reads its session and its member in one query. Deleting a member
     deletes their sessions."""

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Member
-from core.db import PostgreSQLGinIndex
+from core.db import LoadedFast, PostgreSQLGinIndex
 
 SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 2000
@@ -25,7 +25,7 @@ def search_document(field: str) -> SearchVector:
     return SearchVector(field, config=SEARCH_CONFIG)
 
 
-class Conversation(models.Model):
+class Conversation(LoadedFast, models.Model):
     """Everything two members wrote to each other: one conversation per pair, as on LinkedIn.
 
     It is an InMail when it began as one (the starter was not connected with the recipient);
@@ -118,7 +118,7 @@ class Conversation(models.Model):
         return self.created_at + CREDIT_BACK_WINDOW
 
 
-class Message(models.Model):
+class Message(LoadedFast, models.Model):
     class Kind(models.TextChoices):
         TEXT = "text", "Message"
         # The recipient's one-click answers to an InMail.
@@ -163,7 +163,7 @@ class Message(models.Model):
         return f"{self.author_id}: {self.body[:40]}"
 
 
-class Participant(models.Model):
+class Participant(LoadedFast, models.Model):
     """One member's side of a conversation: where they keep it and whether they've read it.
 
     `other` and `last_message_at` are copies from the conversation, so that an inbox page is

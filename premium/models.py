@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.db import LoadedFast
+
 # Every grant of credits expires this long after it was granted.
 CREDIT_LIFETIME = timedelta(days=90)
 # The balance cap of a plan, when staff leave it blank: this many months of credits.
@@ -35,7 +37,7 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-class Plan(models.Model):
+class Plan(LoadedFast, models.Model):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     tagline = models.CharField(max_length=120, blank=True)
@@ -109,7 +111,7 @@ class SubscriptionQuerySet(models.QuerySet):
         )
 
 
-class Subscription(models.Model):
+class Subscription(LoadedFast, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         CANCELLED = "cancelled", "Cancelled, runs to the end of the billing month"
@@ -196,7 +198,7 @@ class Subscription(models.Model):
         return self.changed_at is not None and self.changed_at >= self.period_start
 
 
-class CreditGrant(models.Model):
+class CreditGrant(LoadedFast, models.Model):
     """A lot of credits: granted at one moment, expiring 90 days later, spent soonest-first."""
 
     class Kind(models.TextChoices):
@@ -261,7 +263,7 @@ class CreditGrant(models.Model):
         return f"{self.amount} × {self.get_kind_display()} for {self.member}"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(LoadedFast, models.Model):
     """One change to a member's balance. Append-only: never updated, never deleted."""
 
     class Reason(models.TextChoices):
