@@ -4,10 +4,13 @@ read, and renders only the rows that changed.
 
 A stale fragment cannot be shown: whatever it shows is in its key, with a digest of the
 template files it is made of (a deploy, or in development an edit, that changes the markup
-never serves the old fragments).
+never serves the old fragments). A part that its key cannot hold (what it reads with a query
+of its own) is left out of it, a placeholder in its place (`live`), and rendered anew every
+time the fragment is read.
 """
 
 import hashlib
+import re
 
 from django.core.cache import caches
 from django.template import Context
@@ -20,6 +23,9 @@ SECONDS = 24 * 60 * 60  # keys that name the day (a row's "9:30 AM") are never r
 # request's (masked anew on every page), put in after the fragments are read.
 _CSRF_PLACEHOLDER = "core.fragments:csrf-token:a41f7"
 _CSRF_INPUT_PLACEHOLDER = CsrfTokenNode().render(Context({"csrf_token": _CSRF_PLACEHOLDER}))
+# What a cached fragment holds where a part rendered anew each time goes (`live`).
+_CACHING = "core.fragments:caching"
+_LIVE = re.compile(r"<!--core\.fragments:live:([\w/.#-]+)-->")
 
 
 def _cache():
@@ -74,10 +80,10 @@ def cached(context, key_of_it: str, render):
     only when it is missing there, so whatever it reads is read only then."""
     html = _cache().get(key_of_it)
     if html is None:
-        with context.push(csrf_token=_CSRF_PLACEHOLDER):
+        with _caching(context):
             html = render(context)
         _cache().set(key_of_it, html, SECONDS)
-    return _with_csrf_token(context, html)
+    return _with_live_parts(context, html)
 
 
 def render_each(context, fragment, items, key_of, name: str):
@@ -87,7 +93,7 @@ def render_each(context, fragment, items, key_of, name: str):
     found = _cache().get_many(keys)
     missing = {}
     html = []
-    with context.push(csrf_token=_CSRF_PLACEHOLDER):
+    with _caching(context):
         for each, item in zip(keys, items, strict=True):
             if each not in found:
                 with context.push({name: item}):
@@ -95,11 +101,31 @@ def render_each(context, fragment, items, key_of, name: str):
             html.append(found[each])
     if missing:
         _cache().set_many(missing, SECONDS)
-    return _with_csrf_token(context, "".join(html))
+    return _with_live_parts(context, "".join(html))
 
 
-def _with_csrf_token(context, html: str):
-    """The fragments' HTML with the request's own CSRF token where they hold the placeholder."""
+def _caching(context):
+    """The context of a fragment rendered for the cache: placeholders for the request's CSRF
+    token and for its `live` parts."""
+    return context.push({"csrf_token": _CSRF_PLACEHOLDER, _CACHING: True})
+
+
+def live(context, name: str):
+    """The template `name` rendered with `context` each time the fragment around it is shown,
+    whether that was read from the cache or not: for a part whose key would need a query of
+    its own (what the profile's Message button says depends on the viewer's credits).
+    It is rendered with the context the fragment is shown in, the page's: what it reads must
+    be set there, not inside the fragment."""
+    if context.get(_CACHING):
+        return mark_safe(f"<!--core.fragments:live:{name}-->")
+    return context.template.engine.get_template(name).render(context)
+
+
+def _with_live_parts(context, html: str):
+    """The fragments' HTML with the request's own CSRF token and `live` parts where they hold
+    their placeholders."""
     if _CSRF_INPUT_PLACEHOLDER in html:
         html = html.replace(_CSRF_INPUT_PLACEHOLDER, CsrfTokenNode().render(context))
+    if "<!--core.fragments:live:" in html:
+        html = _LIVE.sub(lambda found: live(context, found[1]), html)
     return mark_safe(html)

@@ -1,9 +1,10 @@
-"""Fragments of the pages read from the cache (core.fragments): the top bar, member rows; and
-the page's assets, rendered once per process."""
+"""Fragments of the pages read from the cache (core.fragments): the top bar, member rows, any
+fragment a page names with what it shows; and the page's assets, rendered once per process."""
 
 import functools
 
 from django import template
+from django.db.models import Model
 from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
@@ -89,3 +90,29 @@ def member_rows(context, members, invitation=False):
         return fragments.render_each(
             context, row, members, lambda m: _row_key(context, m, row), "m"
         )
+
+
+@register.simple_tag(takes_context=True)
+def fragment(context, name, *shown):
+    """The template `name` rendered with the page's context, read from the cache under what it
+    shows: `shown`, the values the page gives it (a member as read, with every field and
+    annotation of its query), the viewer and the page's address (where its forms come back
+    to). Whatever else it shows must be a part rendered anew, `{% uncached %}`."""
+    part = fragments.template(context.template.engine, name)
+    values = (context["user"].pk, context["request"].get_full_path(), *map(_plain, shown))
+    return fragments.render(context, part, fragments.key(name, part, values))
+
+
+def _plain(value):
+    if isinstance(value, Model):
+        return fragments.fields(value)
+    if isinstance(value, list | tuple):
+        return [_plain(each) for each in value]
+    return value
+
+
+@register.simple_tag(takes_context=True)
+def uncached(context, name):
+    """Inside a cached fragment, the template `name` rendered anew each time it is shown
+    (core.fragments.live); elsewhere, as `{% include %}` would."""
+    return fragments.live(context, name)

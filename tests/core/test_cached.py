@@ -1,7 +1,7 @@
-"""The top bar of every page and the rows of the lists of members (home, My Network, search,
-invitations) are read from the cache (core.templatetags.cached, core.fragments): rendered
-once, and again only when something they show changes; their forms carry each request's own
-CSRF token."""
+"""The top bar of every page, the rows of the lists of members (home, My Network, search,
+invitations) and a profile's cards are read from the cache (core.templatetags.cached,
+core.fragments): rendered once, and again only when something they show changes; their forms
+carry each request's own CSRF token, and a part they leave uncached is rendered anew."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts import services
 from inmail import services as inmail_services
 from tests.assertions import rendered_fragments
-from tests.factories import MemberFactory, connect
+from tests.factories import MemberFactory, connect, subscribe
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 SEARCH = reverse("accounts:search") + "?q=Hopper"
@@ -156,3 +156,39 @@ def test_the_cached_top_bar_signs_out_with_this_requests_token(member):
 
     assert response.status_code == 302
     assert "_auth_user_id" not in second.session
+
+
+PROFILE_CARDS = "accounts/profile.html#cards"
+
+
+@pytest.mark.django_db
+def test_a_profile_is_read_from_the_cache_with_its_credits_counted_anew(member_client, member):
+    grace, kit = MemberFactory(first_name="Grace"), MemberFactory(first_name="Kit")
+    subscribe(member)
+    url = grace.get_absolute_url()
+    first, rendered_first = fetched(member_client, url, PROFILE_CARDS)
+
+    inmail_services.message_send(sender=member, recipient=kit, subject="Hi", body="Hello")
+    again, rendered_again = fetched(member_client, url, PROFILE_CARDS)
+
+    assert (rendered_first, rendered_again) == (1, 0)
+    assert "5 InMail credits left" in first
+    assert "4 InMail credits left" in again
+    assert "Connect" in again
+
+
+@pytest.mark.django_db
+def test_a_profile_shows_a_change_at_once(member_client, member):
+    grace = MemberFactory(first_name="Grace", headline="Engineer")
+    fetched(member_client, grace.get_absolute_url(), PROFILE_CARDS)
+
+    services.member_update_profile(
+        member=grace, first_name="Grace", last_name="Hopper", headline="Admiral", location="",
+        about="",
+    )  # fmt: skip
+    services.invitation_send(sender=member, recipient=grace)
+    page, rendered = fetched(member_client, grace.get_absolute_url(), PROFILE_CARDS)
+
+    assert rendered == 1
+    assert "Admiral" in page
+    assert "Pending" in page

@@ -1,12 +1,20 @@
-"""core.fragments: a fragment's key names the files it is made of, however deep."""
+"""core.fragments: a fragment's key names the files it is made of, however deep; a part it
+leaves uncached is rendered anew each time it is read."""
 
-from django.template import Engine
+from types import SimpleNamespace
+
+import pytest
+from django.template import Context, Engine
+from django.test import RequestFactory
 
 from core import fragments
 
 
 def engine(**sources):
-    return Engine(loaders=[("django.template.loaders.locmem.Loader", sources)])
+    return Engine(
+        loaders=[("django.template.loaders.locmem.Loader", sources)],
+        libraries={"cached": "core.templatetags.cached"},
+    )
 
 
 ROW = "{% partialdef row %}{{ x }}{% include 'avatar.html' %}{% endpartialdef %}"
@@ -25,3 +33,24 @@ def test_a_file_that_includes_itself_has_a_digest():
     looping = "{% if deep %}{% include 'row.html' %}{% endif %}"
 
     assert fragments.template(engine(**{"row.html": looping}), "row.html").digest
+
+
+@pytest.mark.usefixtures("db")
+def test_an_uncached_part_is_rendered_anew_each_time_the_fragment_is_read():
+    sources = {
+        "page.html": "{% load cached %}[{% fragment 'card.html#card' name %}]",
+        "card.html": "{% load cached %}{% partialdef card %}{{ name }}: "
+        "{% uncached 'count.html' %}, {{ count }}{% endpartialdef %}",
+        "count.html": "{{ count }}",
+    }
+    page = engine(**sources).get_template("page.html")
+
+    def shown(count):
+        request = RequestFactory().get("/")
+        context = {"user": SimpleNamespace(pk=1), "request": request, "name": "Ada"}
+        return page.render(Context({**context, "count": count}))
+
+    # The fragment's key holds the name, not the count: the second read is the first's
+    # fragment, with its uncached part rendered again.
+    assert shown(1) == "[Ada: 1, 1]"
+    assert shown(2) == "[Ada: 2, 1]"
