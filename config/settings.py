@@ -272,6 +272,8 @@ SESSION_COOKIE_HTTPONLY = True
 # Django's database sessions, in core.models.Session: each is read with its member, through a
 # query the ORM compiles once per process.
 SESSION_ENGINE = "core.sessions"
+# What a page's session is read with (core.sessions.read_ahead): its top bar's counts.
+SESSION_READ_AHEAD = "inmail.selectors.topbar_annotations"
 
 if not DEBUG:
     # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto (README).

@@ -104,11 +104,14 @@ class RejectNulBytesMiddleware:
 class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
     """Django's, with the member read in the same query as the session (core.sessions):
     django.contrib.auth still loads `request.user` through the backend and checks the
-    session's hash against the member's password, as it does with Django's."""
+    session's hash against the member's password, as it does with Django's. A page (a GET
+    that htmx did not send) reads its top bar's counts in that query too."""
 
     def process_request(self, request):
         super().process_request(request)
         request.user = SimpleLazyObject(lambda: _user(request))
+        if request.method in ("GET", "HEAD") and request.headers.get("HX-Request") != "true":
+            sessions.read_ahead(request)
 
 
 def _user(request):

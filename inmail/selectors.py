@@ -281,7 +281,11 @@ def _unread(member) -> QuerySet[Participant]:
 
 
 def unread_count(*, member: Member) -> int:
-    """The unread badge's count (polled by every open page): a query compiled once."""
+    """The unread badge's count (polled by every open page): read with the session, or a
+    query compiled once."""
+    read = getattr(member, "read_with_session", None)
+    if read:
+        return read["unread_messages"]
     row = _unread_counted.first(member_id=member.pk)
     return row["unread_messages"] if row else 0
 
@@ -303,14 +307,20 @@ def _count(queryset: QuerySet) -> Subquery:
     return Subquery(counted, output_field=IntegerField())
 
 
-def _topbar_query(*, member_id: int, now: datetime) -> QuerySet:
-    return Member.objects.filter(pk=member_id).values(
-        pending_invitations=_count(
-            Invitation.objects.filter(recipient=OuterRef("pk"), status=Invitation.Status.PENDING)
+def topbar_annotations(ref: str = "pk") -> dict[str, object]:
+    """What the top bar shows of the member that `OuterRef(ref)` names, for a query that
+    annotates them: a page's session reads them with its member (core.sessions.read_ahead)."""
+    return {
+        "pending_invitations": _count(
+            Invitation.objects.filter(recipient=OuterRef(ref), status=Invitation.Status.PENDING)
         ),
-        unread_messages=_count(_unread(OuterRef("pk"))),
-        is_premium=premium_selectors.is_premium(moment=now),
-    )
+        "unread_messages": _count(_unread(OuterRef(ref))),
+        "is_premium": premium_selectors.is_premium(ref),
+    }
+
+
+def _topbar_query(*, member_id: int, now: datetime) -> QuerySet:
+    return Member.objects.filter(pk=member_id).values(**topbar_annotations())
 
 
 # Every page's top bar runs it: built and compiled by the ORM once per process.
@@ -324,8 +334,9 @@ _unread_counted = Compiled(
 
 
 def topbar_counts(*, member: Member) -> TopbarCounts:
-    """The top bar's badges and the member's Premium state, in one query."""
-    row = _topbar.first(member_id=member.pk)
+    """The top bar's badges and the member's Premium state: read with the session, or in one
+    query."""
+    row = getattr(member, "read_with_session", None) or _topbar.first(member_id=member.pk)
     if row is None:
         raise Member.DoesNotExist
     return TopbarCounts(

@@ -20,6 +20,7 @@ from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseLocation, push_url
 
+from core import sessions
 from core.errors import DomainError
 from core.http import action_error, render_page, status_for, wants_fragment
 from core.limits import limit
@@ -185,6 +186,8 @@ def thread(request, conversation_id):
     if not participant.is_read:
         read = services.conversation_read(member=request.user, conversation_id=conversation_id)
         participant.unread, participant.read_at = read.unread, read.read_at
+        # The top bar's unread count, read with the session, was the one before.
+        sessions.forget_read_ahead(request.user)
     return _thread_page(request, participant, row_changed=was_unread)
 
 
@@ -327,6 +330,7 @@ def mark_unread(request, conversation_id):
 
 def unread_count(request):
     """The top bar's badge; polled every 30 seconds."""
+    sessions.read_ahead(request)  # the count in the session's query: one query a poll
     if not request.user.is_authenticated:
         return HttpResponse(status=204)  # signed out in another tab: leave the badge alone
     # The count alone, and no request context: the badge reads nothing else (the top bar's

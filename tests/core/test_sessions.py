@@ -9,6 +9,8 @@ from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -66,11 +68,32 @@ def test_signing_in_names_the_member_and_signing_out_deletes_the_session(client,
 def test_a_signed_in_request_reads_its_session_and_member_in_one_query(
     member_client, django_assert_num_queries
 ):
-    # The session with its member, then the unread count.
-    with django_assert_num_queries(2):
+    # The session with its member, and the unread count the poll asks for, read ahead.
+    with django_assert_num_queries(1):
         response = member_client.get(POLL, headers={"HX-Request": "true"})
 
     assert response.status_code == 200
+
+
+def _session_queries(client, method, url, **kwargs) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        getattr(client, method)(url, **kwargs)
+    return [query["sql"] for query in queries if '"core_session"' in query["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_page_reads_its_top_bars_counts_with_the_session_and_other_requests_do_not(
+    member_client,
+):
+    page = _session_queries(member_client, "get", HOME)
+    htmx = _session_queries(member_client, "get", INBOX, headers={"HX-Request": "true"})
+    # A form posted: its page, shown again, reads the counts after what the post changed.
+    post = _session_queries(member_client, "post", reverse("accounts:settings"), data={})
+
+    assert len(page) == len(htmx) == len(post) == 1
+    assert "pending_invitations" in page[0]
+    assert "pending_invitations" not in htmx[0]
+    assert "pending_invitations" not in post[0]
 
 
 @pytest.mark.django_db
