@@ -1,5 +1,7 @@
 """What the apps' models and migrations share."""
 
+import functools
+
 from django.contrib.postgres.indexes import GinIndex
 from django.db import migrations
 from django.db.models import Model
@@ -65,17 +67,15 @@ class LoadedFast:
 
 
 _PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
-_plain_models: dict[type, bool] = {}
 
 
+@functools.cache
 def _plain(cls: type[Model]) -> bool:
     """Whether Model.__init__ would only store each field's value under its attname."""
-    if cls not in _plain_models:
-        _plain_models[cls] = cls.__init__ is Model.__init__ and all(
-            type(getattr(cls, field.attname, None)) in _PLAIN_ATTRIBUTES
-            for field in cls._meta.concrete_fields
-        )
-    return _plain_models[cls]
+    return cls.__init__ is Model.__init__ and all(
+        type(getattr(cls, field.attname, None)) in _PLAIN_ATTRIBUTES
+        for field in cls._meta.concrete_fields
+    )
 
 
 def _observed(cls: type[Model]) -> bool:

@@ -104,6 +104,12 @@ def read_ahead(request) -> None:
         session.reading_ahead = True
 
 
+def read_with_session(member) -> dict | None:
+    """What the member's session read ahead of them (`read_ahead`), if it did and nothing
+    since made it forget them."""
+    return getattr(member, "read_with_session", None)
+
+
 def forget_read_ahead(member) -> None:
     """The member's counts have changed since the session read them: read them again."""
     member.read_with_session = None

@@ -22,6 +22,7 @@ from accounts.selectors import (
     members_for_viewer,
     visible_members,
 )
+from core import sessions
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from core.queries import Compiled, first_row
 from inmail.models import SEARCH_CONFIG, Conversation, Message, Participant, search_document
@@ -283,7 +284,7 @@ def _unread(member) -> QuerySet[Participant]:
 def unread_count(*, member: Member) -> int:
     """The unread badge's count (polled by every open page): read with the session, or a
     query compiled once."""
-    read = getattr(member, "read_with_session", None)
+    read = sessions.read_with_session(member)
     if read:
         return read["unread_messages"]
     row = _unread_counted.first(member_id=member.pk)
@@ -336,7 +337,7 @@ _unread_counted = Compiled(
 def topbar_counts(*, member: Member) -> TopbarCounts:
     """The top bar's badges and the member's Premium state: read with the session, or in one
     query."""
-    row = getattr(member, "read_with_session", None) or _topbar.first(member_id=member.pk)
+    row = sessions.read_with_session(member) or _topbar.first(member_id=member.pk)
     if row is None:
         raise Member.DoesNotExist
     return TopbarCounts(
