@@ -141,6 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # runs at the same time don't delete each other's database; each run deletes its own.
     DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / f".pytest-sqlite-{os.getpid()}.sqlite3"}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, checking a kept connection's health only after it sat idle (not with
+    # a `SELECT 1` before every request): core/backends/postgresql/base.py.
+    DATABASES["default"]["ENGINE"] = "core.backends.postgresql"
     # PostgreSQL's JIT compiles a plan whose estimated cost passes jit_above_cost, and the
     # pages' queries are over-costed (per-row subqueries counted for rows a LIMIT never
     # reaches): people search spent 730 ms compiling a 90 ms query. Off, as OLTP sites do.

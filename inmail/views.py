@@ -8,6 +8,7 @@ Every page is a full page without JavaScript. htmx requests name the pane they r
 import functools
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -336,8 +337,14 @@ def unread_count(request):
     # The count alone, and no request context: the badge reads nothing else (the top bar's
     # other counts, in context_processors.topbar, would be a query for nothing).
     unread = selectors.unread_count(member=request.user)
-    badge = render_to_string("inmail/components.html#unread_badge", {"unread_messages": unread})
-    return HttpResponse(badge)
+    return HttpResponse(_badge(unread) if not settings.DEBUG else _badge.__wrapped__(unread))
+
+
+@functools.lru_cache(maxsize=128)
+def _badge(unread: int) -> str:
+    """The badge for this count, rendered once a process: the poll is the request the site
+    answers most. Anew each time under DEBUG, where templates are read anew too."""
+    return render_to_string("inmail/components.html#unread_badge", {"unread_messages": unread})
 
 
 # Compose

@@ -1487,6 +1487,16 @@ class TestUnreadBadge:
 
         assert 'aria-label="2 unread conversations">2</span>' in page
 
+    def test_each_poll_shows_the_count_as_it_is_now(self, member_client, member, inbox, settings):
+        # The badge is rendered once per count in a process (anew under DEBUG): either way
+        # a poll shows what is unread when it is answered.
+        for debug in (False, True):
+            settings.DEBUG = debug
+            assert ">1</span>" in text(member_client.get(self.url))
+            services.conversation_mark_unread(member=member, conversation_id=inbox["eve"].pk)
+            assert ">2</span>" in text(member_client.get(self.url))
+            services.conversation_read(member=member, conversation_id=inbox["eve"].pk)
+
     def test_with_nothing_unread_it_is_empty(self, member_client, member):
         page = text(member_client.get(self.url))
 
