@@ -172,7 +172,12 @@ class Connection(LoadedFast, models.Model):
                 condition=~models.Q(member=models.F("other")), name="connection_not_self"
             ),
         ]
-        indexes = [models.Index(fields=["other", "member"], name="connection_other_idx")]
+        indexes = [
+            models.Index(fields=["other", "member"], name="connection_other_idx"),
+            # A member's newest connections (My Network, home) read from the head of the index,
+            # not all of them sorted: bounded however many they have.
+            models.Index(fields=["member", "-created_at", "-other"], name="connection_newest_idx"),
+        ]
 
     def __str__(self):
         return f"{self.member_id} ↔ {self.other_id}"
