@@ -20,10 +20,11 @@ from core import queries
 from core.models import Session
 
 
-def _session_query(*, session_key: str, now: datetime, read_ahead: bool = False):
+def _session_query(*, session_key: str, now: datetime, read_ahead: tuple[str, ...] = ()):
     sessions = Session.objects.filter(session_key=session_key, expire_date__gt=now)
     if read_ahead:
-        sessions = sessions.annotate(**_read_ahead()("member"))
+        annotations = _read_ahead()("member")
+        sessions = sessions.annotate(**{name: annotations[name] for name in read_ahead})
     return sessions.select_related("member")[:1]
 
 
@@ -39,10 +40,13 @@ def _read_ahead_names() -> tuple[str, ...]:
     return tuple(_read_ahead()("member"))
 
 
-_session = queries.Compiled(_session_query, session_key=str, now=datetime)
-_session_reading_ahead = queries.Compiled(
-    functools.partial(_session_query, read_ahead=True), session_key=str, now=datetime
-)
+@functools.cache
+def _session(read_ahead: tuple[str, ...]) -> queries.Compiled:
+    """The session's query reading these of SESSION_READ_AHEAD too: compiled once."""
+    return queries.Compiled(
+        functools.partial(_session_query, read_ahead=read_ahead), session_key=str, now=datetime
+    )
+
 
 # The session whose member django.contrib.auth is loading now (core.middleware's user).
 loading: ContextVar["SessionStore | None"] = ContextVar("loading_session", default=None)
@@ -50,8 +54,8 @@ loading: ContextVar["SessionStore | None"] = ContextVar("loading_session", defau
 
 class SessionStore(db.SessionStore):
     member = None  # the member the session named when it was read, if any
-    # Whether the session is read with settings.SESSION_READ_AHEAD (`read_ahead`).
-    reading_ahead = False
+    # What of settings.SESSION_READ_AHEAD the session is read with (`read_ahead`).
+    reading_ahead: tuple[str, ...] = ()
 
     @classmethod
     def get_model_class(cls):
@@ -59,8 +63,7 @@ class SessionStore(db.SessionStore):
 
     def _get_session_from_db(self):
         # As Django's: the unexpired session with this key, else none (and no key).
-        query = _session_reading_ahead if self.reading_ahead else _session
-        found = query.instances(session_key=self.session_key)
+        found = _session(self.reading_ahead).instances(session_key=self.session_key)
         if not found:
             self._session_key = None
             return None
@@ -68,7 +71,7 @@ class SessionStore(db.SessionStore):
         self.member = session.member
         if self.reading_ahead and self.member is not None:
             self.member.read_with_session = {
-                name: getattr(session, name) for name in _read_ahead_names()
+                name: getattr(session, name) for name in self.reading_ahead
             }
         return session
 
@@ -89,25 +92,26 @@ def session_member(user_id):
     return None
 
 
-def read_ahead(request) -> None:
-    """Read the request's session, when it is read, with settings.SESSION_READ_AHEAD: for a
-    request that shows the top bar (a page) or its counts (the unread badge's poll). Only
-    before anything has read the session; the member's `read_with_session` are then what
-    they were when the request began, which a request that changes them must forget
-    (`forget_read_ahead`)."""
+def read_ahead(request, *names: str) -> None:
+    """Read the request's session, when it is read, with settings.SESSION_READ_AHEAD (these
+    `names` of it, or all): for a request that shows the top bar (a page) or its counts (the
+    unread badge's poll). Only before anything has read the session; the member's
+    `read_with_session` are then what they were when the request began, which a request that
+    changes them must forget (`forget_read_ahead`)."""
     session = getattr(request, "session", None)
     if (
         getattr(settings, "SESSION_READ_AHEAD", None)
         and isinstance(session, SessionStore)
         and not hasattr(session, "_session_cache")
     ):
-        session.reading_ahead = True
+        session.reading_ahead = names or _read_ahead_names()
 
 
-def read_with_session(member) -> dict | None:
-    """What the member's session read ahead of them (`read_ahead`), if it did and nothing
-    since made it forget them."""
-    return getattr(member, "read_with_session", None)
+def read_with_session(member, *names: str) -> dict | None:
+    """What the member's session read ahead of them (`read_ahead`), if it read these `names`
+    and nothing since made it forget them."""
+    read = getattr(member, "read_with_session", None)
+    return read if read is not None and read.keys() >= set(names) else None
 
 
 def forget_read_ahead(member) -> None:

@@ -3,7 +3,7 @@ whether and how one member may write to another (`compose_options`)."""
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 from django.contrib.postgres.search import SearchQuery
@@ -284,7 +284,7 @@ def _unread(member) -> QuerySet[Participant]:
 def unread_count(*, member: Member) -> int:
     """The unread badge's count (polled by every open page): read with the session, or a
     query compiled once."""
-    read = sessions.read_with_session(member)
+    read = sessions.read_with_session(member, "unread_messages")
     if read:
         return read["unread_messages"]
     row = _unread_counted.first(member_id=member.pk)
@@ -296,6 +296,9 @@ class TopbarCounts:
     pending_invitations: int
     unread_messages: int
     is_premium: bool
+
+
+_TOPBAR_COUNTS = tuple(field.name for field in fields(TopbarCounts))
 
 
 def _count(queryset: QuerySet) -> Subquery:
@@ -337,7 +340,7 @@ _unread_counted = Compiled(
 def topbar_counts(*, member: Member) -> TopbarCounts:
     """The top bar's badges and the member's Premium state: read with the session, or in one
     query."""
-    row = sessions.read_with_session(member) or _topbar.first(member_id=member.pk)
+    row = sessions.read_with_session(member, *_TOPBAR_COUNTS) or _topbar.first(member_id=member.pk)
     if row is None:
         raise Member.DoesNotExist
     return TopbarCounts(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Member
+from core import sessions
 from core.models import Session
 from core.sessions import SessionStore
 from tests.factories import PASSWORD
@@ -94,6 +95,24 @@ def test_a_page_reads_its_top_bars_counts_with_the_session_and_other_requests_do
     assert "pending_invitations" in page[0]
     assert "pending_invitations" not in htmx[0]
     assert "pending_invitations" not in post[0]
+
+
+@pytest.mark.django_db
+def test_the_poll_reads_the_unread_count_alone_with_the_session(member_client):
+    (poll,) = _session_queries(member_client, "get", POLL, headers={"HX-Request": "true"})
+
+    assert "unread_messages" in poll
+    assert "pending_invitations" not in poll
+    assert "is_premium" not in poll
+
+
+def test_what_was_not_read_ahead_is_not_taken_from_the_session(member):
+    member.read_with_session = {"unread_messages": 2}
+
+    assert sessions.read_with_session(member, "unread_messages") == {"unread_messages": 2}
+    assert sessions.read_with_session(member, "unread_messages", "is_premium") is None
+    sessions.forget_read_ahead(member)
+    assert sessions.read_with_session(member, "unread_messages") is None
 
 
 @pytest.mark.django_db
