@@ -66,18 +66,12 @@ def topbar(context):
     return fragments.render(context, bar, fragments.key("topbar", bar, shown))
 
 
-def _row_key(context, m, row) -> str:
+def _row_key(page: tuple, m, row) -> str:
     """Everything the row shows: the member as read for this viewer (every field and badge
-    of the query: degree, mutual connections, invitations), where its buttons come back to,
-    and how long ago an invitation was sent ("3 days ago" changes with the time)."""
+    of the query: degree, mutual connections, invitations), how long ago an invitation was
+    sent ("3 days ago" changes with the time) and what `page` says of every row alike."""
     invited_at = getattr(m, "invited_at", None)
-    shown = (
-        context["user"].pk,
-        context.get("invitation"),
-        context.get("back_url") or context["request"].get_full_path(),
-        timesince(invited_at) if invited_at else None,
-        fragments.fields(m),
-    )
+    shown = (*page, timesince(invited_at) if invited_at else None, fragments.fields(m))
     return fragments.key("members:row", row, shown)
 
 
@@ -86,10 +80,14 @@ def member_rows(context, members, invitation=False):
     """`components/members.html#member_row` for each member (with the invitation's note and
     time when `invitation`), each read from the cache as core.fragments keeps them."""
     row = fragments.template(context.template.engine, ROW)
+    # The same for every row, read once: the viewer, and where its buttons come back to.
+    page = (
+        context["user"].pk,
+        invitation,
+        context.get("back_url") or context["request"].get_full_path(),
+    )
     with context.push(invitation=invitation):
-        return fragments.render_each(
-            context, row, members, lambda m: _row_key(context, m, row), "m"
-        )
+        return fragments.render_each(context, row, members, lambda m: _row_key(page, m, row), "m")
 
 
 @register.simple_tag(takes_context=True)

@@ -53,20 +53,12 @@ MESSAGES = "inmail/inbox.html#messages"
 THREAD_HEAD = "inmail/inbox.html#thread_head"
 
 
-def _row_key(context, p, row) -> str:
+def _row_key(page: tuple, p, row) -> str:
     """Everything the row shows, and nothing else: a change to any of it is a new key, so a
     stale row cannot be shown (a renamed member, a new message, read or unread, moved)."""
     conversation, last, m = p.conversation, p.conversation.last_message, p.other
     shown = (
-        # The page: who reads it, which row is open, the filter its links keep, today (the
-        # row's time reads "9:30 AM" today, "Mon" this week, a date after that).
-        context["user"].pk,
-        context.get("current_id"),
-        context.get("filter_query"),
-        bool(context.get("oob")),
-        context.get("row_oob"),
-        timezone.localdate(),
-        # The row.
+        *page,
         p.conversation_id,
         p.unread,
         p.folder,
@@ -85,7 +77,18 @@ def conversation_rows(context, rows):
     in production, the process's memory in development) under a key made of what it shows:
     a page of 20 rows is one cache read, and renders only the rows that changed."""
     row = fragments.template(context.template.engine, ROW)
-    return fragments.render_each(context, row, rows, lambda p: _row_key(context, p, row), "p")
+    # The page, the same for every row (read once): who reads it, which row is open, the
+    # filter its links keep, today (the row's time reads "9:30 AM" today, "Mon" this week,
+    # a date after that).
+    page = (
+        context["user"].pk,
+        context.get("current_id"),
+        context.get("filter_query"),
+        bool(context.get("oob")),
+        context.get("row_oob"),
+        timezone.localdate(),
+    )
+    return fragments.render_each(context, row, rows, lambda p: _row_key(page, p, row), "p")
 
 
 @register.simple_tag(takes_context=True)
