@@ -16,7 +16,7 @@ from django.urls import reverse
 from accounts.models import Block, Member
 from inmail import services
 from inmail import urls as inmail_urls
-from inmail.forms import STALE_FORM
+from inmail.forms import STALE_FORM, MessageForm
 from inmail.models import Conversation, Message, Participant
 from premium import services as premium_services
 from premium.models import LedgerEntry
@@ -1157,6 +1157,32 @@ class TestReply:
         assert response.status_code == 409
         assert "You've sent Ada an InMail. You can write again once they respond." in text(response)
         assert stored() == before
+
+    @pytest.mark.parametrize(
+        "data",
+        [None, {"body": "Yes\x07 gladly", "token": "not a token"}],
+        ids=["unbound", "with errors"],
+    )
+    def test_the_reply_fields_are_what_djangos_widgets_render(
+        self, member_client, grace_inmail, data
+    ):
+        # The thread writes the fields out itself (faster than the form renderer's templates).
+        if data is None:
+            page = text(member_client.get(thread_url(grace_inmail)))
+        else:
+            page = text(member_client.post(thread_url(grace_inmail, "reply"), data))
+        token = re.search(r'name="token" value="([^"]*)"', page)[1]
+        form = MessageForm(data, auto_id="reply_%s", initial={"token": token})
+        if data is not None:
+            assert not form.is_valid()  # the body's control character, the token's format
+
+        django = (
+            f'{form["token"]}<label class="visually-hidden" for="reply_body">Write a message'
+            f"</label>{form['body']}"
+        )
+        assert django in page
+        if data is not None:  # the body's aria-describedby names its message
+            assert '<p class="error" role="alert" id="reply_body_error">' in page
 
     def test_a_resubmitted_reply_is_sent_once(self, member_client, grace_inmail):
         data = {"body": "Yes, gladly", "token": str(uuid.uuid4())}
