@@ -14,8 +14,10 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.crypto import get_random_string
 
 from accounts.models import Connection, Member
 from bench import load, seed
@@ -96,14 +98,22 @@ def _targets(shape_name: str) -> list[Target]:
             Target("home", "/", inbox, explain=True),
             Target("search ?q=manager", "/search/?q=manager", inbox, explain=True),
         ]
-    sessions = {}
+    cookies = {}
     for target in targets:
         if target.viewer is None:
             continue
-        if target.viewer.pk not in sessions:
-            sessions[target.viewer.pk] = _session(target.viewer)
-        target.headers = {"Cookie": f"sessionid={sessions[target.viewer.pk]}", **target.headers}
+        if target.viewer.pk not in cookies:
+            cookies[target.viewer.pk] = _signed_in_cookies(target.viewer)
+        target.headers = {"Cookie": cookies[target.viewer.pk], **target.headers}
     return targets
+
+
+def _signed_in_cookies(member: Member) -> str:
+    """What a signed-in browser sends: its session, and the CSRF cookie that the sign-in page
+    set (and signing in rotated). Without it, every page would make a new CSRF secret and set
+    the cookie again, which a browser asks of the site once."""
+    csrf_secret = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+    return f"sessionid={_session(member)}; {settings.CSRF_COOKIE_NAME}={csrf_secret}"
 
 
 def _second_degree(viewer: Member) -> Member:
@@ -140,8 +150,7 @@ def _in_process(targets: list[Target]) -> None:
     for target in targets:
         headers = {k: v for k, v in target.headers.items() if k != "Cookie"}
         client.cookies.clear()
-        if "Cookie" in target.headers:
-            client.cookies["sessionid"] = target.headers["Cookie"].split("=", 1)[1]
+        client.cookies.load(target.headers.get("Cookie", ""))
 
         def get(target=target, headers=headers):
             response = client.get(target.path, headers=headers)
