@@ -298,7 +298,7 @@ class TopbarCounts:
     is_premium: bool
 
 
-_TOPBAR_COUNTS = tuple(field.name for field in fields(TopbarCounts))
+TOPBAR_COUNTS = tuple(field.name for field in fields(TopbarCounts))
 
 
 def _count(queryset: QuerySet) -> Subquery:
@@ -340,7 +340,7 @@ _unread_counted = Compiled(
 def topbar_counts(*, member: Member) -> TopbarCounts:
     """The top bar's badges and the member's Premium state: read with the session, or in one
     query."""
-    row = sessions.read_with_session(member, *_TOPBAR_COUNTS) or _topbar.first(member_id=member.pk)
+    row = sessions.read_with_session(member, *TOPBAR_COUNTS) or _topbar.first(member_id=member.pk)
     if row is None:
         raise Member.DoesNotExist
     return TopbarCounts(

@@ -12,6 +12,7 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Block, Member
 from inmail import services
@@ -1534,6 +1535,19 @@ class TestUnreadBadge:
 
         assert response.status_code == 204
         assert response.content == b""
+
+
+@pytest.mark.django_db
+def test_the_top_bars_counts_are_plain_on_a_page_and_lazy_otherwise(member_client, inbox):
+    # A page read them with its session: plain values. An htmx request did not: read only
+    # if a template shows one, in one query for the three.
+    page = member_client.get(INBOX).context
+    pane = member_client.get(INBOX, headers={"HX-Request": "true"}).context
+
+    assert type(page["unread_messages"]) is int
+    assert isinstance(pane["unread_messages"], SimpleLazyObject)
+    assert page["unread_messages"] == pane["unread_messages"] == 1
+    assert page["pending_invitations"] == pane["pending_invitations"] == 0
 
 
 # The New message picker
