@@ -14,8 +14,9 @@ def topbar(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    if sessions.read_with_session(user):
-        # Read already: plain values, which a template reads without a lazy object's cost.
+    if sessions.read_with_session(user, *selectors.TOPBAR_COUNTS):
+        # All three read already: plain values, which a template reads without a lazy
+        # object's cost. (Had the session read only some, topbar_counts would query.)
         counts = selectors.topbar_counts(member=user)
         shown = {name: getattr(counts, name) for name in selectors.TOPBAR_COUNTS}
     else:
