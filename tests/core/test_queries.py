@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Member
 from core import queries
+from core.models import Session
 from core.queries import Compiled, FirstPage, Pattern, first_row
 from tests.factories import InvitationFactory, MemberFactory
 
@@ -93,6 +94,53 @@ def test_instances_are_the_querysets_with_their_annotations_at_each_calls_time()
     assert {m.first_joined for m in at_day_3} == {JOINED}
     assert at_day_5[1].full_name == bob.full_name
     assert at_day_5[1].date_joined == bob.date_joined
+
+
+def invitations_to(*, member_id: int):
+    return (
+        Invitation.objects.filter(recipient=member_id)
+        .select_related("sender", "recipient")
+        .annotate(sender_joined=F("sender__date_joined"))
+        .order_by("pk")
+    )
+
+
+@pytest.mark.django_db
+def test_instances_are_built_as_the_queryset_builds_them_with_select_related_and_converters():
+    ada, bob, cy = MemberFactory(), MemberFactory(date_joined=JOINED), MemberFactory()
+    InvitationFactory(sender=bob, recipient=ada, note="Hello")
+    InvitationFactory(sender=cy, recipient=ada)
+    compiled = Compiled(invitations_to, member_id=int)
+
+    for _ in range(2):  # the first run works out how to build them; the second reuses it
+        built = compiled.instances(member_id=ada.pk)
+        expected = list(invitations_to(member_id=ada.pk))
+
+        assert built == expected
+        for mine, django in zip(built, expected, strict=True):
+            # Every field as Django converts it (a datetime on SQLite, an enum's value).
+            assert mine.__dict__.keys() - {"_state"} == django.__dict__.keys() - {"_state"}
+            assert [getattr(mine, name) for name in vars(django) if name != "_state"] == [
+                getattr(django, name) for name in vars(django) if name != "_state"
+            ]
+            assert mine.sender.full_name == django.sender.full_name
+            assert mine.recipient == ada
+            assert not mine._state.adding
+        assert built[0].sender_joined == JOINED
+        assert built[0].note == "Hello"
+    assert compiled.instances(member_id=bob.pk) == []
+
+
+@pytest.mark.django_db
+def test_a_select_related_member_that_is_not_there_is_none():
+    Session.objects.create(session_key="k", session_data="", expire_date=JOINED, member=None)
+    compiled = Compiled(
+        lambda *, key: Session.objects.filter(session_key=key).select_related("member"), key=str
+    )
+
+    (session,) = compiled.instances(key="k")
+
+    assert session.member is None
 
 
 @pytest.mark.django_db
