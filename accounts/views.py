@@ -195,16 +195,18 @@ def my_network(request):
             "accounts/invitations.html",
             {"title": title, "shown": shown, "page": page.get_page(request.GET.get("page"))},
         )
-    shown_and_one = INVITATIONS_SHOWN + 1
-    inviters = selectors.first_of("members_who_invited", member=member, limit=shown_and_one)
-    invitees = selectors.first_of("members_invited", member=member, limit=shown_and_one)
-    # The first page from a query compiled once (every visit to My Network shows it).
+    # One more than shown each way: whether to link to all of them.
+    inviters, invitees = selectors.first_invitations(member=member, limit=INVITATIONS_SHOWN + 1)
+    # The first page from a query compiled once (every visit to My Network shows it), with
+    # the count of every connection in its rows; another page is counted apart.
+    page_asked = request.GET.get("page")
     connections = FirstPage(
         lambda: selectors.member_connections(member=member),
         lambda: selectors.first_of("member_connections", member=member, limit=selectors.PAGE_SIZE),
-    )
-    connections = CountedPaginator(
-        connections, selectors.PAGE_SIZE, count=selectors.connection_count(member=member)
+        size=selectors.PAGE_SIZE,
+        page=page_asked,
+        total="connection_count",
+        count=lambda: selectors.connection_count(member=member),
     )
     return render(
         request,
@@ -214,7 +216,7 @@ def my_network(request):
             "more_inviters": len(inviters) > INVITATIONS_SHOWN,
             "invitees": invitees[:INVITATIONS_SHOWN],
             "more_invitees": len(invitees) > INVITATIONS_SHOWN,
-            "page": connections.get_page(request.GET.get("page")),
+            "page": Paginator(connections, selectors.PAGE_SIZE).get_page(page_asked),
         },
     )
 

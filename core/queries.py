@@ -340,11 +340,12 @@ def first_row(queryset: QuerySet) -> QuerySet:
 class FirstPage:
     """A list for Django's Paginator: its first page (what almost every visit shows) from
     `first()`, a query compiled once, and the count and any other page from the QuerySet that
-    `queryset()` builds (only when one of them is asked for).
+    `queryset()` builds (only when one of them is asked for), or the count from `count()`.
 
     With `size`, the most rows `first()` reads, and `page`, the page asked for (the query
     string's), a first page of fewer rows than `size` is the whole list: its length is the
-    count, without a query (most members' lists are that short)."""
+    count, without a query (most members' lists are that short). A full first page tells the
+    count too when its rows carry it, in their annotation `total`."""
 
     ordered = True  # the Paginator warns about unordered lists: the QuerySet is ordered
 
@@ -355,19 +356,27 @@ class FirstPage:
         *,
         size: int | None = None,
         page: str | None = None,
+        total: str | None = None,
+        count: Callable[[], int] | None = None,
     ):
         self.queryset = queryset
         self.first = first
         self.size = size if page in (None, "", "1") else None
+        self.total = total
+        self.count_all = count or (lambda: self.queryset().count())
 
     @functools.cached_property
     def _first_page(self) -> list:
         return self.first()
 
     def count(self) -> int:
-        if self.size is not None and len(self._first_page) < self.size:
-            return len(self._first_page)
-        return self.queryset().count()
+        if self.size is not None:  # the first page is the one asked for
+            rows = self._first_page
+            if len(rows) < self.size:
+                return len(rows)
+            if self.total is not None:
+                return getattr(rows[0], self.total)
+        return self.count_all()
 
     def __getitem__(self, rows: slice):
         if rows.start:

@@ -685,6 +685,37 @@ def test_the_first_invitations_are_those_the_whole_lists_begin_with():
             selectors.members_invited(member=f)[:limit]
         )
     assert names(selectors.members_who_invited(member=f, limit=3)) == ["S2", "S1", "S4"]
+    for limit in (1, 2, 4, 10):
+        received, sent = selectors.first_invitations(member=f, limit=limit)
+        assert received == list(selectors.members_who_invited(member=f)[:limit])
+        assert sent == list(selectors.members_invited(member=f)[:limit])
+        for listed, alone in zip(
+            received + sent,
+            [*selectors.members_who_invited(member=f)[:limit]]
+            + [*selectors.members_invited(member=f)[:limit]],
+            strict=True,
+        ):
+            assert (listed.invitation_note, listed.invited_at, listed.degree) == (
+                alone.invitation_note,
+                alone.invited_at,
+                alone.degree,
+            )
+            assert (listed.sent_invitation_id, listed.received_invitation_id) == (
+                alone.sent_invitation_id,
+                alone.received_invitation_id,
+            )
+
+
+def test_first_invitations_list_a_member_each_way_they_are_invited(g):
+    # F ignored D's invitation (D is not told: it stays in D's sent list) and invited D.
+    InvitationFactory(sender=g.D, recipient=g.F, status=Invitation.Status.IGNORED)
+    InvitationFactory(sender=g.F, recipient=g.D, note="Let's connect")
+
+    received, sent = selectors.first_invitations(member=g.D, limit=4)
+
+    assert (names(received), names(sent)) == (["F"], ["F"])
+    assert received[0].invitation_note == "Let's connect"
+    assert selectors.first_invitations(member=g.A, limit=4) == ([], [])
 
 
 def test_invitations_involving_lists_both_directions_in_any_status(g):
@@ -724,6 +755,9 @@ def test_connection_count_counts_what_member_connections_lists(g):
         == 3
     )
     assert selectors.connection_count(member=g.F) == 0
+    # My Network's first page carries the same count in each row.
+    assert {m.connection_count for m in selectors.recent_connections(member=g.A, limit=1)} == {2}
+    assert {m.connection_count for m in selectors.recent_connections(member=g.C, limit=5)} == {3}
 
 
 # --- people_you_may_know -------------------------------------------------------------------

@@ -504,6 +504,18 @@ class TestMyNetwork:
         assert 'href="?show=received">Show all 5 invitations</a>' in page
         assert 'href="?show=sent">Show all sent invitations</a>' in page
 
+    def test_every_page_of_connections_shows_their_count(self, member_client, member):
+        for friend in MemberFactory.create_batch(27):
+            connect(member, friend)
+        url = reverse("accounts:my_network")
+
+        first, second = member_client.get(url), member_client.get(url, {"page": 2})
+
+        assert len(first.context["page"].object_list) == 25
+        assert len(second.context["page"].object_list) == 2
+        for response in (first, second):
+            assert 'Connections <span class="muted">(27)</span>' in text(response)
+
     def test_no_show_all_link_for_three_invitations(self, member_client, member):
         for inviter in MemberFactory.create_batch(3):
             InvitationFactory(sender=inviter, recipient=member)

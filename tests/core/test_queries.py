@@ -6,7 +6,7 @@ from unittest.mock import Mock
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.utils import timezone
 
 from accounts.models import Invitation, Member
@@ -193,6 +193,38 @@ def test_a_first_page_not_full_is_the_whole_list_and_its_count(django_assert_num
         page = other.get_page(2)
         assert (other.count, list(page.object_list)) == (3, members[2:])
     assert first.call_count == 0
+
+
+@pytest.mark.django_db
+def test_a_full_first_page_tells_the_count_its_rows_carry(django_assert_num_queries):
+    members = [MemberFactory() for _ in range(5)]
+    queryset = Member.objects.order_by("pk")
+    counted = queryset.annotate(listed=Value(5))  # as a count subquery would give it
+    count = Mock(return_value=5)
+
+    def pages(page):
+        first_page = FirstPage(
+            lambda: queryset,
+            lambda: list(counted[:2]),
+            size=2,
+            page=page,
+            total="listed",
+            count=count,
+        )
+        return Paginator(first_page, 2)
+
+    first = pages(None)
+    with django_assert_num_queries(1):  # the first page, which carries the count
+        page = first.get_page(None)
+        assert (first.count, list(page.object_list)) == (5, members[:2])
+    assert count.call_count == 0
+
+    # Another page: counted by `count`, read from the QuerySet.
+    third = pages("3")
+    with django_assert_num_queries(1):
+        page = third.get_page("3")
+        assert (third.count, list(page.object_list)) == (5, members[4:])
+    assert count.call_count == 1
 
 
 @pytest.mark.django_db
