@@ -317,7 +317,7 @@ CACHES = {
     # a thread's 20 messages 5 KB (40 KB at the most, all of 2,000 characters), so 5,000
     # entries are 10 to 30 MB a process; when it is full, the oldest third goes.
     "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "core.fragments.FragmentCache",
         "LOCATION": "fragments",
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_FRAGMENT_CACHE_ENTRIES", "5000"))},
     },

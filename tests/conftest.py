@@ -20,8 +20,11 @@ def _local_cache(settings):
     from django.core.cache import caches
 
     settings.CACHES = {
-        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
-        for alias in ("default", "fragments")
+        alias: {"BACKEND": backend, "LOCATION": alias}
+        for alias, backend in (
+            ("default", "django.core.cache.backends.locmem.LocMemCache"),
+            ("fragments", "core.fragments.FragmentCache"),
+        )
     }
     for alias in settings.CACHES:
         caches[alias].clear()

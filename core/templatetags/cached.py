@@ -80,11 +80,14 @@ def member_rows(context, members, invitation=False):
     """`components/members.html#member_row` for each member (with the invitation's note and
     time when `invitation`), each read from the cache as core.fragments keeps them."""
     row = fragments.template(context.template.engine, ROW)
-    # The same for every row, read once: the viewer, and where its buttons come back to.
+    members = list(members)
+    # The same for every row, read once: the viewer, where its buttons come back to, and
+    # what each of a row's values is (the rows come from one query).
     page = (
         context["user"].pk,
         invitation,
         context.get("back_url") or context["request"].get_full_path(),
+        fragments.field_names(members[0]) if members else (),
     )
     with context.push(invitation=invitation):
         return fragments.render_each(context, row, members, lambda m: _row_key(page, m, row), "m")
@@ -103,7 +106,7 @@ def fragment(context, name, *shown):
 
 def _plain(value):
     if isinstance(value, Model):
-        return fragments.fields(value)
+        return fragments.field_names(value), fragments.fields(value)
     if isinstance(value, list | tuple):
         return [_plain(each) for each in value]
     return value

@@ -136,6 +136,7 @@ def thread_head(context):
         participant.folder,
         context.get("filter_query"),
         get_language(),
+        fragments.field_names(context["other"]),
         fragments.fields(context["other"]),
     )
     head = fragments.template(context.template.engine, THREAD_HEAD)

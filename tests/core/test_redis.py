@@ -51,12 +51,13 @@ def test_the_cache_is_redis_when_redis_url_is_set_and_local_memory_otherwise():
         )
         return result.stdout.strip()
 
-    redis, local = (
+    redis, local, fragments = (
         "core.shared_cache.RedisCache",
         "django.core.cache.backends.locmem.LocMemCache",
+        "core.fragments.FragmentCache",
     )
-    assert backend(REDIS_URL=TEST_REDIS_URL) == f"{redis} {local}"
-    assert backend() == f"{local} {local}"
+    assert backend(REDIS_URL=TEST_REDIS_URL) == f"{redis} {fragments}"
+    assert backend() == f"{local} {fragments}"
 
 
 @pytest.mark.usefixtures("redis_cache")
