@@ -21,6 +21,7 @@ else (a member's network) and whose plan therefore does not depend on the word.
 """
 
 import functools
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -133,12 +134,24 @@ def _literal(value: str | int) -> str:
     return Literal(plain).as_string(connection.connection)
 
 
-class _PreparingCursor(psycopg.Cursor):
+class _PreparingCursor(psycopg.RawCursor):
     """Binds parameters on the server (Django's own cursors bind them into the SQL text, which
-    cannot be prepared), and prepares each statement at its first run on the connection."""
+    cannot be prepared), and prepares each statement at its first run on the connection.
+
+    Given SQL with Django's placeholders (%s), it runs that SQL with PostgreSQL's own ($1,
+    $2…), written once per query (`_numbered`): psycopg's Cursor finds the placeholders again
+    at every run of a query longer than 4 KB (My Network's invitations, 0.1 ms each time)."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        return super().execute(_numbered(query), params, prepare=True, binary=binary)
+
+
+@functools.lru_cache(maxsize=1024)
+def _numbered(sql: str) -> str:
+    numbers = itertools.count(1)
+    return _PLACEHOLDER_OR_PERCENT.sub(
+        lambda found: "%" if found.group() == "%%" else f"${next(numbers)}", sql
+    )
 
 
 def _cursor(prepared: bool):

@@ -357,3 +357,24 @@ def test_a_prepared_querys_constants_are_written_into_its_sql_and_still_match():
         assert "'it''s 100%%" in by_headline._compile()["sql"]
         assert by_headline._compile()["params"] == [queries._placeholder(int, 0)]
         assert "'pending'" in pending._compile()["sql"]
+
+
+def test_a_prepared_query_runs_with_postgresqls_own_placeholders_numbered_once():
+    sql = "SELECT %s, '100%%s off' || %s FROM t WHERE x LIKE '%%' || %s"
+
+    assert queries._numbered(sql) == "SELECT $1, '100%s off' || $2 FROM t WHERE x LIKE '%' || $3"
+
+
+@pytest.mark.django_db
+def test_a_compiled_query_longer_than_psycopgs_cached_ones_runs_with_its_values():
+    # Over 4 KB of SQL (psycopg parses those at each run): an IN of 1,500 constants.
+    many = list(range(-1500, 0))
+    ada, bo = MemberFactory(), MemberFactory()
+    compiled = Compiled(
+        lambda *, member_id: Member.objects.filter(pk=member_id).exclude(pk__in=many),
+        member_id=int,
+    )
+
+    assert len(compiled._compile()["sql"]) > 4096
+    assert compiled.instances(member_id=ada.pk) == [ada]
+    assert compiled.instances(member_id=bo.pk) == [bo]
