@@ -51,6 +51,12 @@ def _session(read_ahead: tuple[str, ...]) -> queries.Compiled:
 # The session whose member django.contrib.auth is loading now (core.middleware's user).
 loading: ContextVar["SessionStore | None"] = ContextVar("loading_session", default=None)
 
+# Session data whose signature this process has checked (SessionStore.decode): the signed
+# text, as a session's row holds it, and what it holds, as the serializer writes it. At
+# most this many (about 500 bytes each); then it starts again.
+VERIFIED_MAX = 10_000
+_verified: dict[str, bytes] = {}
+
 
 class SessionStore(db.SessionStore):
     member = None  # the member the session named when it was read, if any
@@ -60,6 +66,22 @@ class SessionStore(db.SessionStore):
     @classmethod
     def get_model_class(cls):
         return Session
+
+    def decode(self, session_data):
+        """As Django's (the data's signature checked against the secret key, uncompressed,
+        deserialized; {} for data that fails), checking a text once per process: the same
+        text comes back with every request of a session until it changes (each poll, every
+        30 seconds), and its check was a tenth of the poll's time. Data that fails is not
+        remembered, and each read gets a session of its own."""
+        checked = _verified.get(session_data)
+        if checked is not None:
+            return self.serializer().loads(checked)
+        session = super().decode(session_data)
+        if session:
+            if len(_verified) >= VERIFIED_MAX:
+                _verified.clear()
+            _verified[session_data] = self.serializer().dumps(session)
+        return session
 
     def _get_session_from_db(self):
         # As Django's: the unexpired session with this key, else none (and no key).

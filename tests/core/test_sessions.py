@@ -3,11 +3,13 @@ it is signed in as, in one query compiled once; django.contrib.auth still checks
 
 import importlib
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.core import signing
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -37,6 +39,41 @@ def test_a_saved_session_is_read_back():
 
     assert again["seen"] == 3
     assert again.session_key == store.session_key
+
+
+def test_session_data_is_checked_once_and_each_read_gets_a_session_of_its_own(monkeypatch):
+    store = SessionStore()
+    data = store.encode({"cart": [1, 2], "seen": 3})
+    checks = mock.Mock(wraps=signing.loads)
+    monkeypatch.setattr(signing, "loads", checks)
+
+    first = SessionStore().decode(data)
+    first["cart"].append(99)
+    second = SessionStore().decode(data)
+
+    assert second == {"cart": [1, 2], "seen": 3}
+    assert checks.call_count == 1
+
+
+def test_session_data_that_fails_its_check_is_empty_every_time(monkeypatch):
+    data = SessionStore().encode({"seen": 3})
+    tampered = data[:-3] + ("AAA" if not data.endswith("AAA") else "BBB")
+    checks = mock.Mock(wraps=signing.loads)
+    monkeypatch.setattr(signing, "loads", checks)
+
+    assert SessionStore().decode(tampered) == {}
+    assert SessionStore().decode(tampered) == {}
+    assert checks.call_count == 2
+
+
+def test_the_checked_session_data_kept_are_bounded(monkeypatch):
+    monkeypatch.setattr(sessions, "VERIFIED_MAX", 2)
+    monkeypatch.setattr(sessions, "_verified", {})
+
+    for seen in range(5):
+        assert SessionStore().decode(SessionStore().encode({"seen": seen})) == {"seen": seen}
+
+    assert 1 <= len(sessions._verified) <= 2
 
 
 @pytest.mark.django_db
