@@ -19,13 +19,23 @@ from django.utils.module_loading import import_string
 from core import queries
 from core.models import Session
 
+# What django.contrib.auth reads of a session's member to sign its request in: the password
+# hash, which the session's own hash must match, and whether the account is active.
+SIGN_IN_FIELDS = ("password", "is_active")
 
-def _session_query(*, session_key: str, now: datetime, read_ahead: tuple[str, ...] = ()):
+
+def _session_query(
+    *, session_key: str, now: datetime, read_ahead: tuple[str, ...] = (), sign_in_only=False
+):
     sessions = Session.objects.filter(session_key=session_key, expire_date__gt=now)
     if read_ahead:
         annotations = _read_ahead()("member")
         sessions = sessions.annotate(**{name: annotations[name] for name in read_ahead})
-    return sessions.select_related("member")[:1]
+    sessions = sessions.select_related("member")
+    if sign_in_only:
+        session_fields = [field.name for field in Session._meta.concrete_fields]
+        sessions = sessions.only(*session_fields, *(f"member__{f}" for f in SIGN_IN_FIELDS))
+    return sessions[:1]
 
 
 @functools.cache
@@ -41,10 +51,12 @@ def _read_ahead_names() -> tuple[str, ...]:
 
 
 @functools.cache
-def _session(read_ahead: tuple[str, ...]) -> queries.Compiled:
+def _session(read_ahead: tuple[str, ...], sign_in_only: bool = False) -> queries.Compiled:
     """The session's query reading these of SESSION_READ_AHEAD too: compiled once."""
     return queries.Compiled(
-        functools.partial(_session_query, read_ahead=read_ahead), session_key=str, now=datetime
+        functools.partial(_session_query, read_ahead=read_ahead, sign_in_only=sign_in_only),
+        session_key=str,
+        now=datetime,
     )
 
 
@@ -60,8 +72,10 @@ _verified: dict[str, bytes] = {}
 
 class SessionStore(db.SessionStore):
     member = None  # the member the session named when it was read, if any
-    # What of settings.SESSION_READ_AHEAD the session is read with (`read_ahead`).
+    # What of settings.SESSION_READ_AHEAD the session is read with (`read_ahead`), and
+    # whether its member is read only as far as signing in needs.
     reading_ahead: tuple[str, ...] = ()
+    sign_in_only = False
 
     @classmethod
     def get_model_class(cls):
@@ -85,7 +99,9 @@ class SessionStore(db.SessionStore):
 
     def _get_session_from_db(self):
         # As Django's: the unexpired session with this key, else none (and no key).
-        found = _session(self.reading_ahead).instances(session_key=self.session_key)
+        found = _session(self.reading_ahead, self.sign_in_only).instances(
+            session_key=self.session_key
+        )
         if not found:
             self._session_key = None
             return None
@@ -114,12 +130,15 @@ def session_member(user_id):
     return None
 
 
-def read_ahead(request, *names: str) -> None:
+def read_ahead(request, *names: str, sign_in_only: bool = False) -> None:
     """Read the request's session, when it is read, with settings.SESSION_READ_AHEAD (these
     `names` of it, or all): for a request that shows the top bar (a page) or its counts (the
     unread badge's poll). Only before anything has read the session; the member's
     `read_with_session` are then what they were when the request began, which a request that
-    changes them must forget (`forget_read_ahead`)."""
+    changes them must forget (`forget_read_ahead`).
+
+    `sign_in_only`: of the member, read only what signing in checks (SIGN_IN_FIELDS), for a
+    request that shows nothing of them (the poll); any other field read later is a query."""
     session = getattr(request, "session", None)
     if (
         getattr(settings, "SESSION_READ_AHEAD", None)
@@ -127,6 +146,7 @@ def read_ahead(request, *names: str) -> None:
         and not hasattr(session, "_session_cache")
     ):
         session.reading_ahead = names or _read_ahead_names()
+        session.sign_in_only = sign_in_only
 
 
 def read_with_session(member, *names: str) -> dict | None:

@@ -344,8 +344,9 @@ def mark_unread(request, conversation_id):
 
 def unread_count(request):
     """The top bar's badge; polled every 30 seconds."""
-    # The count in the session's query (and nothing else of the top bar): one query a poll.
-    sessions.read_ahead(request, "unread_messages")
+    # The count in the session's query (and nothing else of the top bar), and of the member
+    # only what signing in checks: one query a poll, of a narrow row.
+    sessions.read_ahead(request, "unread_messages", sign_in_only=True)
     if not request.user.is_authenticated:
         return HttpResponse(status=204)  # signed out in another tab: leave the badge alone
     # The count alone, and no request context: the badge reads nothing else (the top bar's

@@ -7,11 +7,12 @@ from unittest import mock
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
 from django.core import signing
 from django.core.management import call_command
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -141,6 +142,38 @@ def test_the_poll_reads_the_unread_count_alone_with_the_session(member_client):
     assert "unread_messages" in poll
     assert "pending_invitations" not in poll
     assert "is_premium" not in poll
+    # Of the member, only what signing in checks: the poll shows nothing of them.
+    assert '"accounts_member"."password"' in poll
+    assert '"accounts_member"."headline"' not in poll
+
+
+def test_a_request_that_reads_the_member_signed_in_only_still_checks_them(client, member):
+    client.force_login(member)
+    request = RequestFactory().get(POLL)
+    request.session = SessionStore(client.session.session_key)
+    sessions.read_ahead(request, "unread_messages", sign_in_only=True)
+
+    user = signed_in(request)
+
+    assert user == member
+    assert user.read_with_session == {"unread_messages": 0}
+    with CaptureQueriesContext(connection) as later:
+        assert user.headline == member.headline  # not read with the session: read now
+    assert len(later) == 1
+    # Another password (changed elsewhere): the session's hash no longer matches.
+    Member.objects.filter(pk=member.pk).update(password="changed")
+    request.session = SessionStore(client.session.session_key)
+    sessions.read_ahead(request, "unread_messages", sign_in_only=True)
+    assert not signed_in(request).is_authenticated
+
+
+def signed_in(request):
+    """The request's user as core.middleware loads it: with its session's member."""
+    loading = sessions.loading.set(request.session)
+    try:
+        return get_user(request)
+    finally:
+        sessions.loading.reset(loading)
 
 
 def test_what_was_not_read_ahead_is_not_taken_from_the_session(member):
