@@ -10,6 +10,9 @@ admin.site.site_title = "InMail admin"
 handler500 = "core.views.server_error"
 
 urlpatterns = [
+    # The most requested first (URLs are tried in order): the unread badge's poll, every 30
+    # seconds from every open tab, and the inbox and threads.
+    path("messaging/", include("inmail.urls")),
     path("", accounts_views.home, name="home"),
     # Django's account views, answering refused forms with 400; the rest of
     # django.contrib.auth.urls (logout, the "done" pages) as they are.
@@ -32,6 +35,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("premium/", include("premium.urls")),
-    path("messaging/", include("inmail.urls")),
     path("", include("accounts.urls")),
 ]
