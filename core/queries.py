@@ -156,14 +156,19 @@ def _numbered(sql: str) -> str:
 
 def _cursor(prepared: bool):
     """A cursor of the connection, as Django makes it (its checks, errors and logged queries,
-    whatever wraps `connection.cursor`), binding on the server when the query is prepared.
-    psycopg prepares nothing on a connection whose `prepare_threshold` is None (Django's
-    default, which the settings change unless DJANGO_DB_PREPARE=0)."""
-    cursor = connection.cursor()
-    if prepared and connection.connection.prepare_threshold is not None:
-        cursor.cursor.close()
-        cursor.cursor = _PreparingCursor(connection.connection)
-    return cursor
+    whatever wraps `connection.cursor`), binding on the server when the query is prepared:
+    made as such by our PostgreSQL backend (core.backends.postgresql: `cursor_of`)."""
+    if prepared and hasattr(connection, "cursor_of"):
+        return connection.cursor_of(_preparing)
+    return connection.cursor()
+
+
+def _preparing(pg_connection) -> _PreparingCursor | None:
+    # psycopg prepares nothing on a connection whose `prepare_threshold` is None (Django's
+    # default, which the settings change unless DJANGO_DB_PREPARE=0): Django's cursor then.
+    if pg_connection.prepare_threshold is None:
+        return None
+    return _PreparingCursor(pg_connection)
 
 
 class Compiled:

@@ -1,5 +1,6 @@
 """core.backends.postgresql: a kept connection's health is checked only after it sat idle."""
 
+import psycopg
 import pytest
 from django.db import connection, connections
 
@@ -68,3 +69,28 @@ def test_a_request_that_failed_is_not_taken_for_an_answer(wrapper):
 def test_the_site_uses_it_on_postgresql():
     site = connections["default"]
     assert isinstance(site, base.DatabaseWrapper) == (site.vendor == "postgresql")
+
+
+@pytest.mark.django_db
+def test_cursor_of_wraps_the_cursor_its_factory_makes_as_django_wraps_its_own():
+    site = connections["default"]
+    if site.vendor != "postgresql":
+        assert not hasattr(site, "cursor_of")  # SQLite: core.queries takes Django's cursor
+        return
+    made = []
+
+    def factory(pg_connection):
+        made.append(psycopg.RawCursor(pg_connection))
+        return made[-1]
+
+    with site.cursor_of(factory) as cursor:
+        cursor.execute("SELECT $1::int + 1", [41])
+        assert cursor.fetchone() == (42,)
+    with site.cursor_of(lambda pg_connection: None) as cursor:  # none made: Django's own
+        cursor.execute("SELECT %s::int + 1", [1])
+        assert cursor.fetchone() == (2,)
+
+    assert len(made) == 1
+    assert cursor.cursor is not made[0]
+    with site.cursor() as plain:  # afterwards, Django's own again
+        assert not isinstance(plain.cursor, psycopg.RawCursor)

@@ -18,6 +18,25 @@ TRUSTED_FOR = 1.0
 
 class DatabaseWrapper(base.DatabaseWrapper):
     answered_at = float("-inf")
+    _cursor_factory = None
+
+    def cursor_of(self, factory):
+        """A cursor as cursor() makes it (the health check, the connection, the wrapper that
+        turns errors into Django's and logs queries) around the psycopg cursor that
+        `factory(connection)` makes, or Django's own when it makes none: core.queries' cursor
+        that prepares, made once rather than made in place of Django's."""
+        self._cursor_factory = factory
+        try:
+            return self.cursor()
+        finally:
+            self._cursor_factory = None
+
+    def create_cursor(self, name=None):
+        if self._cursor_factory is not None and name is None:
+            made = self._cursor_factory(self.connection)
+            if made is not None:
+                return made
+        return super().create_cursor(name)
 
     def close_if_health_check_failed(self):
         if time.monotonic() - self.answered_at < TRUSTED_FOR:
