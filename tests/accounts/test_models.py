@@ -1,7 +1,12 @@
 """The database itself refuses rows that break the graph's rules, whatever code writes them."""
 
+from unittest import mock
+
 import pytest
+from django.contrib.auth import base_user
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import DataError, IntegrityError, connection, transaction
+from django.utils.crypto import salted_hmac
 
 from accounts.models import NOTE_MAX_LENGTH, Block, Connection, Invitation, Member
 from tests.assertions import refused_by_database
@@ -53,6 +58,25 @@ def test_manager_create_user_stores_email_lowercase_with_usable_password():
 
 
 # --- Connection ----------------------------------------------------------------------------
+
+
+def test_the_session_hash_is_djangos_worked_out_once_per_password_and_secret(settings, monkeypatch):
+    settings.SECRET_KEY_FALLBACKS = ["an-older-secret-key-for-this-test-only-0123456789"]
+    member = Member(password="pbkdf2_sha256$1$salt$hash")
+    django = AbstractBaseUser._get_session_auth_hash
+    hmacs = mock.Mock(wraps=salted_hmac)
+    monkeypatch.setattr(base_user, "salted_hmac", hmacs)
+
+    assert member.get_session_auth_hash() == django(member)
+    assert member.get_session_auth_hash() == django(member)
+    assert list(member.get_session_auth_fallback_hash()) == [
+        django(member, secret=settings.SECRET_KEY_FALLBACKS[0])
+    ]
+    calls = hmacs.call_count
+    assert Member(password=member.password).get_session_auth_hash() == django(member)
+    assert hmacs.call_count == calls + 1  # only Django's own, just above: the member's is kept
+    member.password = "pbkdf2_sha256$1$salt$changed"
+    assert member.get_session_auth_hash() == django(member) != django(Member(password="x"))
 
 
 def test_duplicate_connection_pair_is_refused():
