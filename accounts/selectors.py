@@ -267,11 +267,13 @@ def member_search(*, viewer: Member, query: str, degree: int | None = None) -> Q
 # Search counts its results exactly up to here, and pages through at most this many (as
 # LinkedIn does); past it, the count shown is the planner's estimate: "About 14,000 results".
 SEARCH_RESULTS_MAX = 1000
-# An estimate this many times SEARCH_RESULTS_MAX is shown without counting: the planner's
-# estimates of a search's matches were within a factor of 4 of the count (most within 1.5)
-# on the benchmark's 100,000 members, and counting SEARCH_RESULTS_MAX matches first cost
-# 3 ms there, for a count that is shown as the estimate anyway.
-SEARCH_ESTIMATE_TRUSTED = 10
+# An estimate this many times SEARCH_RESULTS_MAX is shown without counting. On the benchmark's
+# 100,000 members the planner never guessed more than 2.2 times a search's matches (mostly
+# within 1.5, either way; under, for words that come together, which is safe: they are
+# counted), and counting SEARCH_RESULTS_MAX matches first cost 5 ms there, half the search,
+# for a count that is shown as the estimate anyway. At 10, whether "manager" (14,000 matches)
+# was counted depended on ANALYZE's random sample (estimated at 8,000 on one seeding).
+SEARCH_ESTIMATE_TRUSTED = 4
 
 
 @dataclass(frozen=True)
