@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import SESSION_KEY, get_user
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
 from django.core import signing
 from django.core.management import call_command
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Member
-from core import sessions
+from core import middleware, sessions
 from core.models import Session
 from core.sessions import SessionStore
 from tests.factories import PASSWORD
@@ -149,11 +149,8 @@ def test_the_poll_reads_the_unread_count_alone_with_the_session(member_client):
 
 def test_a_request_that_reads_the_member_signed_in_only_still_checks_them(client, member):
     client.force_login(member)
-    request = RequestFactory().get(POLL)
-    request.session = SessionStore(client.session.session_key)
-    sessions.read_ahead(request, "unread_messages", sign_in_only=True)
 
-    user = signed_in(request)
+    user = polled_user(client.session.session_key)
 
     assert user == member
     assert user.read_with_session == {"unread_messages": 0}
@@ -162,18 +159,16 @@ def test_a_request_that_reads_the_member_signed_in_only_still_checks_them(client
     assert len(later) == 1
     # Another password (changed elsewhere): the session's hash no longer matches.
     Member.objects.filter(pk=member.pk).update(password="changed")
-    request.session = SessionStore(client.session.session_key)
+    assert not polled_user(client.session.session_key).is_authenticated
+
+
+def polled_user(session_key):
+    """The user of a poll's request, loaded as core.middleware loads it: its session read with
+    the member signed in only."""
+    request = RequestFactory().get(POLL)
+    request.session = SessionStore(session_key)
     sessions.read_ahead(request, "unread_messages", sign_in_only=True)
-    assert not signed_in(request).is_authenticated
-
-
-def signed_in(request):
-    """The request's user as core.middleware loads it: with its session's member."""
-    loading = sessions.loading.set(request.session)
-    try:
-        return get_user(request)
-    finally:
-        sessions.loading.reset(loading)
+    return middleware._user(request)
 
 
 def test_what_was_not_read_ahead_is_not_taken_from_the_session(member):
